@@ -1,0 +1,3 @@
+from relcal.cli import main
+
+main()

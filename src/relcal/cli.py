@@ -1,0 +1,307 @@
+"""The relcal command line: parse options, call the core, render. No logic here.
+
+Errors raised by the core are turned into one line on stderr and an exit code
+in exactly one place, ``RelcalGroup.invoke``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from . import __version__
+from .errors import ExitCode, RelcalError, UsageError
+from .render import FORMATS, Sink
+
+
+class RelcalGroup(TyperGroup):
+    """Maps relcal's errors to one message line and an exit code: the only place that does."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RelcalError as exc:
+            if os.environ.get("RELCAL_DEBUG"):
+                raise
+            _sink(ctx).note(f"relcal: {exc}")
+            raise typer.Exit(int(exc.exit_code)) from None
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            raise typer.Exit(int(ExitCode.OK)) from None
+        except Exception as exc:
+            if os.environ.get("RELCAL_DEBUG") or type(exc).__module__.startswith("typer"):
+                raise
+            _sink(ctx).note(f"relcal: internal error ({type(exc).__name__}: {exc}); "
+                            "this is a bug in relcal: rerun with RELCAL_DEBUG=1 and report the traceback")
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+def _quiet_broken_pipe() -> None:
+    # The reader (head, less) went away: stop quietly. Point stdout at devnull so
+    # the interpreter's final flush does not print "Exception ignored".
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+app = typer.Typer(
+    cls=RelcalGroup,
+    name="relcal",
+    help="A release calendar for films: when a film arrives where — festivals, cinemas, VOD, streaming — per region.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    add_completion=True,
+)
+
+
+def _sink(ctx: Any) -> Sink:
+    """The output sink: a test may pass one as ``obj``; otherwise the real streams."""
+    root = ctx.find_root() if ctx is not None else None
+    obj = getattr(root, "obj", None)
+    return obj if isinstance(obj, Sink) else Sink.from_env()
+
+
+# ---------------------------------------------------------------------------
+# Options shared by the commands
+
+DataOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--data", envvar="RELCAL_DATA", metavar="PATH",
+                 help="Dataset file or folder (repeatable; env RELCAL_DATA, separated by ':'). Default: the shipped dataset."),
+]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option("--today", envvar="RELCAL_TODAY", metavar="DATE",
+                 help="Take DATE as today (env RELCAL_TODAY). Default: the local date."),
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", metavar="FORMAT",
+                 help="table, tsv, csv, json, jsonl or md. Default: table on a terminal, tsv in a pipe.",
+                 autocompletion=lambda: list(FORMATS)),
+]
+NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="Leave out the header line (tsv, csv).")]
+KindOpt = Annotated[
+    list[str] | None,
+    typer.Option("-k", "--kind", metavar="KIND",
+                 help="premiere, festival, limited, theatrical, virtual-cinema, vod, streaming, physical or tv (repeatable)."),
+]
+PlatformOpt = Annotated[list[str] | None, typer.Option("-p", "--platform", metavar="NAME",
+                                                      help="Platform or venue, e.g. Hulu (repeatable).")]
+RegionOpt = Annotated[list[str] | None, typer.Option("-r", "--region", metavar="CODE",
+                                                    help="ISO country code, e.g. US; worldwide windows match any (repeatable).")]
+FilmOpt = Annotated[list[str] | None, typer.Option("-f", "--film", metavar="ID", help="Film id (repeatable).")]
+PersonOpt = Annotated[list[str] | None, typer.Option("--person", metavar="NAME",
+                                                    help="Director, writer or cast member; part of a name, accents ignored (repeatable).")]
+SearchOpt = Annotated[list[str] | None, typer.Option("-s", "--search", metavar="TEXT",
+                                                    help="Part of the title or original title, accents ignored (repeatable).")]
+StatusOpt = Annotated[list[str] | None, typer.Option("--status", metavar="STATUS",
+                                                    help="confirmed, announced, tentative, postponed or cancelled (repeatable).")]
+
+
+def _today(text: str | None) -> date:
+    from .dates import parse_today
+
+    return parse_today(text)
+
+
+def _date(text: str | None, today: date, option: str, *, end: bool = False) -> date | None:
+    """A range end: --from takes a partial date's first day, --to its last day."""
+    if text is None:
+        return None
+    from .dates import parse_date
+
+    found = parse_date(text, today=today, option=option)
+    return found.last_day if end else found.first_day
+
+
+def _format(sink: Sink, fmt: str | None) -> str:
+    if fmt is None:
+        return sink.default_format()
+    key = fmt.strip().lower()
+    if key not in FORMATS:
+        raise UsageError(f"--format: {fmt!r} is not a format; use one of {', '.join(FORMATS)}")
+    return key
+
+
+def _load(data: list[Path] | None) -> Any:
+    from .catalog import load_catalog
+
+    return load_catalog(data or None)
+
+
+def _query(start: date | None, end: date | None, kind: Any, platform: Any, region: Any, film: Any,
+           person: Any, search: Any, status: Any) -> Any:
+    from .query import Query
+
+    return Query.build(start=start, end=end, kinds=kind or (), platforms=platform or (), regions=region or (),
+                       films=film or (), people=person or (), search=search or (), statuses=status or ())
+
+
+def _print_rows(ctx: typer.Context, query: Any, catalog: Any, fmt: str | None, no_header: bool) -> None:
+    from .render import empty_note, write_rows
+
+    sink = _sink(ctx)
+    fmt = _format(sink, fmt)
+    rows = query.rows(catalog)
+    if not rows and fmt == "table":
+        before, after = query.nearest_outside(catalog)
+        sink.note(empty_note(query.start, query.end, before, after))
+        return
+    write_rows(sink, fmt, rows, header=not no_header)
+
+
+# ---------------------------------------------------------------------------
+# Commands
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"relcal {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """A release calendar for films: when a film arrives where — festivals, cinemas, VOD, streaming — per region."""
+
+
+@app.command()
+def upcoming(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option("--days", "-d", min=0, help="How many days ahead to look.")] = 30,
+    to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Look up to DATE instead of --days.")] = None,
+    kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
+    person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
+    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+) -> None:
+    """Release windows from today to today + --days (default 30)."""
+    day = _today(today)
+    end = _date(to, day, "--to", end=True) if to is not None else day + timedelta(days=days)
+    query = _query(day, end, kind, platform, region, film, person, search, status)
+    _print_rows(ctx, query, _load(data), fmt, no_header)
+
+
+@app.command()
+def releases(
+    ctx: typer.Context,
+    start: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First day (a month or year means its first day).")] = None,
+    to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last day (a month or year means its last day).")] = None,
+    kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
+    person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
+    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+) -> None:
+    """Release windows in any range, past included (no --from/--to: all of them)."""
+    day = _today(today)
+    query = _query(_date(start, day, "--from"), _date(to, day, "--to", end=True),
+                   kind, platform, region, film, person, search, status)
+    _print_rows(ctx, query, _load(data), fmt, no_header)
+
+
+@app.command()
+def films(
+    ctx: typer.Context,
+    kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
+    person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
+    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+) -> None:
+    """One row per film: id, title, year, directors, windows and the next window from today."""
+    from .render import write_films
+
+    day = _today(today)
+    query = _query(None, None, kind, platform, region, film, person, search, status)
+    summaries = query.summaries(_load(data), day)
+    sink = _sink(ctx)
+    fmt_ = _format(sink, fmt)
+    if not summaries and fmt_ == "table":
+        sink.note("No films match these filters.")
+        return
+    write_films(sink, fmt_, summaries, header=not no_header)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    film: Annotated[str, typer.Argument(metavar="FILM", help="Film id (or its exact title).")],
+    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+) -> None:
+    """One film: its details, then its windows as a timeline with the gap between them."""
+    from .query import Query, fold, unknown_film
+    from .render import write_film
+
+    _today(today)  # checked like every command's, though a timeline does not depend on it
+    catalog = _load(data)
+    found = catalog.film(film.strip().lower())
+    if found is None:  # an exact title is as good as an id when it is unique
+        same = [f for f in catalog.films if fold(f.title) == fold(film.strip())]
+        if len(same) != 1:
+            raise unknown_film(film, catalog)
+        found = same[0]
+    rows = Query(films=(found.id,)).rows(catalog)
+    sink = _sink(ctx)
+    write_film(sink, _format(sink, fmt), found, rows, header=not no_header)
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="[PATH]...",
+                                                       help="Files or folders to check. Default: --data, or the shipped dataset.")] = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT",
+                                     help="text (FILE:LINE:COL: message on stderr) or github (workflow annotations on stdout).")] = "text",
+    data: DataOpt = None, today: TodayOpt = None,
+) -> None:
+    """Check dataset files and print every problem as FILE:LINE:COL: message."""
+    from .catalog import check, display_path
+
+    _today(today)
+    if fmt not in ("text", "github"):
+        raise UsageError(f"--format: {fmt!r} is not a validate format; use text or github")
+    sink = _sink(ctx)
+    catalog, problems = check(paths or data or None)
+    for problem in problems:
+        if fmt == "github":
+            sink.write(_annotation(problem))
+        else:
+            sink.note(str(problem))
+    files = ", ".join(display_path(p) for p in catalog.files) or "no files"
+    if problems:
+        sink.note(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {files}")
+        raise typer.Exit(int(ExitCode.DATA))
+    sink.note(f"ok: {len(catalog.films)} films, {catalog.window_count} release windows in {files}")
+
+
+def _annotation(problem: Any) -> str:
+    message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    where = f"file={problem.file}"
+    if problem.line:
+        where += f",line={problem.line},col={problem.col}"
+    return f"::error {where}::{message}\n"
+
+
+@app.command()
+def schema(
+    ctx: typer.Context,
+    data: DataOpt = None, today: TodayOpt = None,
+) -> None:
+    """Print the dataset format as JSON Schema (draft-07), for editors' YAML language servers."""
+    from .schema import schema_json
+
+    _today(today)
+    _sink(ctx).write(schema_json())
+
+
+def main() -> None:
+    app(prog_name="relcal")

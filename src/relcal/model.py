@@ -1,0 +1,191 @@
+"""The domain: films and their release windows. Frozen dataclasses, no I/O."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import Enum
+
+
+class Kind(str, Enum):
+    """Kinds of release window, declared in a film's usual order."""
+
+    PREMIERE = "premiere"
+    FESTIVAL = "festival"
+    LIMITED = "limited"
+    THEATRICAL = "theatrical"
+    VIRTUAL_CINEMA = "virtual-cinema"
+    VOD = "vod"
+    STREAMING = "streaming"
+    PHYSICAL = "physical"
+    TV = "tv"
+
+    @property
+    def order(self) -> int:
+        return _KIND_ORDER[self]
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
+_KIND_LABELS = {
+    Kind.PREMIERE: "Premiere",
+    Kind.FESTIVAL: "Festival",
+    Kind.LIMITED: "Limited release",
+    Kind.THEATRICAL: "Theatrical",
+    Kind.VIRTUAL_CINEMA: "Virtual cinemas",
+    Kind.VOD: "VOD",
+    Kind.STREAMING: "Streaming",
+    Kind.PHYSICAL: "DVD/Blu-ray",
+    Kind.TV: "TV",
+}
+
+
+class Status(str, Enum):
+    CONFIRMED = "confirmed"
+    ANNOUNCED = "announced"
+    TENTATIVE = "tentative"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
+
+
+class Precision(str, Enum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+_MONTH_ABBR = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A calendar date known to the day, the month or only the year.
+
+    It filters and sorts as its first day (the contract): see ``first_day``.
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.day is not None and self.month is None:
+            raise ValueError("a day needs a month")
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise ValueError(f"month {self.month} is not 1-12")
+        if self.day is not None:
+            date(self.year, self.month, self.day)  # type: ignore[arg-type]  # raises if it does not exist
+
+    @classmethod
+    def from_date(cls, d: date) -> PartialDate:
+        return cls(d.year, d.month, d.day)
+
+    @property
+    def precision(self) -> Precision:
+        if self.day is not None:
+            return Precision.DAY
+        return Precision.MONTH if self.month is not None else Precision.YEAR
+
+    @property
+    def is_exact(self) -> bool:
+        return self.day is not None
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def last_day(self) -> date:
+        if self.day is not None:
+            return self.first_day
+        if self.month is not None:
+            return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return date(self.year, 12, 31)
+
+    @property
+    def end(self) -> date:
+        """The day after the last day: the exclusive end of the period."""
+        return self.last_day + timedelta(days=1)
+
+    def iso(self) -> str:
+        """ISO 8601 at its own precision: 2021-01-29, 2021-02 or 2021."""
+        if self.day is not None:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+    def display(self) -> str:
+        """For people: exact dates stay ISO (they sort and never wrap); a month is 'Mar 2021'."""
+        if self.month is not None and self.day is None:
+            return f"{_MONTH_ABBR[self.month]} {self.year:04d}"
+        return self.iso()
+
+    def __str__(self) -> str:
+        return self.iso()
+
+
+@dataclass(frozen=True)
+class Release:
+    """One release window of a film: where and when it can be seen."""
+
+    date: PartialDate
+    kind: Kind
+    region: str | None = None  # ISO 3166-1 alpha-2; None = unspecified or worldwide
+    platform: str | None = None
+    venue: str | None = None
+    distributor: str | None = None
+    status: Status = Status.CONFIRMED
+    note: str | None = None
+    source: str | None = None
+    history: tuple[PartialDate, ...] = ()  # earlier dates, oldest first
+    id: str | None = None  # optional slug, unique within the film
+
+    @property
+    def where(self) -> str | None:
+        """The platform or venue, whichever the window names."""
+        return self.platform or self.venue
+
+    @property
+    def label(self) -> str:
+        """What the window is called in a summary: the platform or venue, else the kind."""
+        return self.where or self.kind.label
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        """What tells this window apart from the film's others, without its date.
+
+        A calendar event's UID is built from this, so a window that moves keeps
+        its identity. Two windows of one film must never share it.
+        """
+        if self.id:
+            return ("id", self.id)
+        return (self.kind.value, self.region or "", (self.where or "").casefold())
+
+
+@dataclass(frozen=True)
+class Film:
+    id: str
+    title: str
+    original_title: str | None = None
+    year: int | None = None
+    directors: tuple[str, ...] = ()
+    writers: tuple[str, ...] = ()
+    cast: tuple[str, ...] = ()
+    genres: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    runtime: int | None = None  # minutes
+    synopsis: str | None = None
+    links: tuple[tuple[str, str], ...] = ()  # (name, URL) in file order
+    releases: tuple[Release, ...] = field(default=())
+
+    def link(self, name: str) -> str | None:
+        return next((url for key, url in self.links if key == name), None)
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        return self.directors + self.writers + self.cast

@@ -1,0 +1,228 @@
+"""The one place where release windows are filtered, ranged and sorted.
+
+Every command (upcoming, releases, films, show, export) builds a Query and asks
+it for rows; no other module decides which windows match.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+
+from . import countries
+from .catalog import Catalog
+from .errors import UsageError
+from .model import Film, Kind, Release, Status
+
+# The keys of a row as JSON/CSV/TSV, in order (the contract's list).
+ROW_KEYS = ("film_id", "title", "date", "precision", "kind", "region", "platform",
+            "venue", "distributor", "status", "note", "source")
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Text for matching: accents and case dropped, Cyrillic and Greek included (й->и, ё->е)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(frozen=True)
+class Row:
+    """One release window of one film: what the row commands print."""
+
+    film: Film
+    release: Release
+
+    def as_dict(self) -> dict[str, str | None]:
+        r = self.release
+        return {
+            "film_id": self.film.id,
+            "title": self.film.title,
+            "date": r.date.iso(),
+            "precision": r.date.precision.value,
+            "kind": r.kind.value,
+            "region": r.region,
+            "platform": r.platform,
+            "venue": r.venue,
+            "distributor": r.distributor,
+            "status": r.status.value,
+            "note": r.note,
+            "source": r.source,
+        }
+
+    @property
+    def sort_key(self) -> tuple:
+        r = self.release
+        return (r.date.first_day, r.kind.order, fold(self.film.title), self.film.id,
+                r.region or "", fold(r.where or ""), r.date.precision.value)
+
+
+@dataclass(frozen=True)
+class FilmSummary:
+    """One film with its matching windows, for ``relcal films``."""
+
+    film: Film
+    windows: tuple[Release, ...]
+    next: Release | None  # the first matching window on or after today
+
+
+@dataclass(frozen=True)
+class Query:
+    """A date range (inclusive, either end open) and filters.
+
+    Within one filter the values are alternatives (``-k vod -k streaming``);
+    different filters must all hold. Matching ignores case; ``people`` and
+    ``search`` also ignore accents and match parts of names and titles.
+    """
+
+    start: date | None = None
+    end: date | None = None
+    kinds: tuple[Kind, ...] = ()
+    platforms: tuple[str, ...] = ()  # platform or venue, whole name
+    regions: tuple[str, ...] = ()  # a window with no region (worldwide) matches any
+    films: tuple[str, ...] = ()  # film ids
+    people: tuple[str, ...] = ()  # director, writer or cast member, part of the name
+    search: tuple[str, ...] = ()  # part of the title or original title
+    statuses: tuple[Status, ...] = ()
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        kinds: Iterable[str] = (),
+        platforms: Iterable[str] = (),
+        regions: Iterable[str] = (),
+        films: Iterable[str] = (),
+        people: Iterable[str] = (),
+        search: Iterable[str] = (),
+        statuses: Iterable[str] = (),
+    ) -> Query:
+        """A Query from what the user typed; an unknown kind, status or region is a UsageError."""
+        if start and end and end < start:
+            raise UsageError(f"--to {end} is before --from {start}; swap them")
+        return cls(
+            start=start,
+            end=end,
+            kinds=tuple(_choice(Kind, k, "--kind") for k in kinds),
+            platforms=tuple(fold(p) for p in platforms),
+            regions=tuple(_region(r) for r in regions),
+            films=tuple(f.strip().lower() for f in films),
+            people=tuple(fold(p) for p in people),
+            search=tuple(fold(s) for s in search),
+            statuses=tuple(_choice(Status, s, "--status") for s in statuses),
+        )
+
+    def without_range(self) -> Query:
+        return replace(self, start=None, end=None)
+
+    # -- matching ----------------------------------------------------------
+    def film_matches(self, film: Film) -> bool:
+        if self.films and film.id not in self.films:
+            return False
+        if self.people:
+            names = [fold(n) for n in film.people]
+            if not any(p in n for p in self.people for n in names):
+                return False
+        if self.search:
+            titles = fold(film.title) + "\n" + fold(film.original_title or "")
+            if not any(s in titles for s in self.search):
+                return False
+        return True
+
+    def window_matches(self, release: Release) -> bool:
+        day = release.date.first_day
+        if self.start is not None and day < self.start:
+            return False
+        if self.end is not None and day > self.end:
+            return False
+        if self.kinds and release.kind not in self.kinds:
+            return False
+        if self.statuses and release.status not in self.statuses:
+            return False
+        if self.regions and release.region is not None and release.region not in self.regions:
+            return False
+        if self.platforms:
+            names = {fold(n) for n in (release.platform, release.venue) if n}
+            if names.isdisjoint(self.platforms):
+                return False
+        return True
+
+    # -- answers -------------------------------------------------------------
+    def check_films(self, catalog: Catalog) -> None:
+        for film_id in self.films:
+            if catalog.film(film_id) is None:
+                raise unknown_film(film_id, catalog)
+
+    def rows(self, catalog: Catalog) -> list[Row]:
+        """Matching windows, sorted by date, then kind order, then title."""
+        self.check_films(catalog)
+        rows = [
+            Row(film, release)
+            for film in catalog.films
+            if self.film_matches(film)
+            for release in film.releases
+            if self.window_matches(release)
+        ]
+        rows.sort(key=lambda row: row.sort_key)
+        return rows
+
+    def summaries(self, catalog: Catalog, today: date) -> list[FilmSummary]:
+        """Films with at least one matching window (or any film, when no window filter is set)."""
+        self.check_films(catalog)
+        window_filtered = bool(self.start or self.end or self.kinds or self.platforms
+                               or self.regions or self.statuses)
+        out = []
+        for film in catalog.films:
+            if not self.film_matches(film):
+                continue
+            windows = sorted((r for r in film.releases if self.window_matches(r)),
+                             key=lambda r: Row(film, r).sort_key)
+            if window_filtered and not windows:
+                continue
+            upcoming = (r for r in windows if r.date.first_day >= today)
+            out.append(FilmSummary(film, tuple(windows), next(upcoming, None)))
+        out.sort(key=lambda s: (fold(s.film.title), s.film.year or 0, s.film.id))
+        return out
+
+    def nearest_outside(self, catalog: Catalog) -> tuple[Row | None, Row | None]:
+        """For an empty range: the last matching window before it and the first after it."""
+        rows = self.without_range().rows(catalog)
+        before = [r for r in rows if self.start and r.release.date.first_day < self.start]
+        after = [r for r in rows if self.end and r.release.date.first_day > self.end]
+        return (before[-1] if before else None, after[0] if after else None)
+
+
+def unknown_film(film_id: str, catalog: Catalog) -> UsageError:
+    ids = [f.id for f in catalog.films]
+    close = difflib.get_close_matches(film_id, ids, n=3, cutoff=0.5)
+    if not close:  # a title typed instead of an id
+        wanted = fold(film_id)
+        close = [f.id for f in catalog.films if wanted and wanted in fold(f.title)][:3]
+    hint = ("did you mean " + " or ".join(repr(c) for c in close) + "?") if close else \
+        "'relcal films' lists the ids"
+    return UsageError(f"no film with id {film_id!r}; {hint}")
+
+
+def _choice(enum: type[Kind] | type[Status], text: str, option: str) -> Kind | Status:
+    key = text.strip().lower()
+    values = [e.value for e in enum]
+    if key in values:
+        return enum(key)
+    close = difflib.get_close_matches(key, values, n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise UsageError(f"{option}: {text!r} is not known; {hint}use one of: {', '.join(values)}")
+
+
+def _region(text: str) -> str:
+    code = text.strip().upper()
+    if code in countries.CODES or code in countries.HISTORIC:
+        return code
+    meant = countries.COMMON_MISTAKES.get(code)
+    hint = f"did you mean {meant!r}? " if meant else ""
+    raise UsageError(f"--region: {text!r} is not an ISO 3166-1 country code; {hint}use a code such as US, GB or FR")

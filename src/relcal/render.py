@@ -1,0 +1,407 @@
+"""Rows -> table | tsv | csv | json | jsonl | md, written to the one output sink.
+
+Machine formats are written as plain text straight to the stream: a rich
+Console wraps long lines at 80 columns when piped, which would corrupt TSV and
+JSON. rich is imported only to draw a terminal table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TextIO
+
+from .model import Film, Release, Status
+from .query import ROW_KEYS, FilmSummary, Row
+
+FORMATS = ("table", "tsv", "csv", "json", "jsonl", "md")
+
+
+@dataclass
+class Sink:
+    """Where output goes, and what the streams are (after httpie's Environment).
+
+    Tests build one with isatty flipped or a fixed width; the CLI builds it
+    from the real process with ``from_env``.
+    """
+
+    stdout: TextIO
+    stderr: TextIO
+    stdout_isatty: bool = False
+    stderr_isatty: bool = False
+    width: int | None = None
+    color: bool = False
+
+    @classmethod
+    def from_env(cls) -> Sink:
+        out, err = sys.stdout, sys.stderr
+        out_tty = _isatty(out)
+        columns = os.environ.get("COLUMNS", "")
+        width = int(columns) if columns.isdigit() and int(columns) > 0 else None
+        color = out_tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+        return cls(out, err, out_tty, _isatty(err), width, color)
+
+    def write(self, text: str) -> None:
+        self.stdout.write(text)
+
+    def note(self, text: str) -> None:
+        """A message for the person, not the pipe: stderr."""
+        self.stderr.write(text.rstrip("\n") + "\n")
+
+    def default_format(self) -> str:
+        return "table" if self.stdout_isatty else "tsv"
+
+    def columns(self) -> int:
+        """The width to draw for: COLUMNS, else the terminal's, else 80."""
+        if self.width:
+            return self.width
+        if self.stdout_isatty:
+            try:
+                return os.get_terminal_size(self.stdout.fileno()).columns or 80
+            except (OSError, ValueError, AttributeError):
+                pass
+        return 80
+
+    def print(self, *renderables: Any) -> None:
+        """Draw rich renderables at the sink's width, without trailing spaces."""
+        import io
+
+        from rich.console import Console
+
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=self.columns(), no_color=not self.color,
+                          color_system="standard" if self.color else None, highlight=False,
+                          force_terminal=self.color, soft_wrap=False, emoji=False, markup=False)
+        for renderable in renderables:
+            console.print(renderable)
+        self.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a human table (table, md)."""
+
+    header: str
+    get: Callable[[Any], str]
+    no_wrap: bool = False  # dates, codes: never broken across lines
+    optional: bool = False  # left out first when the terminal is too narrow
+
+
+# ---------------------------------------------------------------------------
+# Cells
+
+def cell(value: Any) -> str:
+    """A value as one piece of text: lists joined with ', ', None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(cell(v) for v in value)
+    return str(value)
+
+
+def _tsv_cell(value: Any) -> str:
+    # Backslash escapes keep one record per line and one field per tab (the
+    # convention of PostgreSQL's COPY and of linear TSV); cut -f stays safe.
+    return (cell(value).replace("\\", "\\\\").replace("\t", "\\t")
+            .replace("\n", "\\n").replace("\r", "\\r"))
+
+
+def _md_cell(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+
+
+# ---------------------------------------------------------------------------
+# Writing any list of records in any format
+
+def write_records(
+    sink: Sink,
+    fmt: str,
+    items: Sequence[Any],
+    *,
+    record: Callable[[Any], dict[str, Any]],
+    keys: Sequence[str],
+    columns: Sequence[Column],
+    header: bool = True,
+    title: str | None = None,
+) -> None:
+    """ITEMS in FMT: machine formats from ``record`` (all ``keys``), human ones from ``columns``."""
+    if fmt == "json":
+        sink.write(json.dumps([record(i) for i in items], ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "jsonl":
+        sink.write("".join(json.dumps(record(i), ensure_ascii=False) + "\n" for i in items))
+    elif fmt == "tsv":
+        lines = ["\t".join(keys)] if header else []
+        lines.extend("\t".join(_tsv_cell(record(i)[k]) for k in keys) for i in items)
+        sink.write("".join(line + "\n" for line in lines))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        if header:
+            writer.writerow(keys)
+        writer.writerows([cell(record(i)[k]) for k in keys] for i in items)
+        sink.write(buffer.getvalue())
+    elif fmt == "md":
+        heads = [c.header for c in columns]
+        lines = ["| " + " | ".join(heads) + " |", "|" + "|".join("---" for _ in heads) + "|"]
+        lines.extend("| " + " | ".join(_md_cell(c.get(i)) for c in columns) + " |" for i in items)
+        sink.write("".join(line + "\n" for line in lines))
+    elif fmt == "table":
+        _rich_table(sink, items, columns, title)
+    else:  # the CLI checks formats; a library caller gets a clear error
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+# Width a wrapping column should get: comfortably, or at the least before the
+# table gives way to a list (optional columns are dropped in between).
+_WRAP_COMFORT = 20
+_WRAP_MIN = 12
+
+
+def _rich_table(sink: Sink, items: Sequence[Any], columns: Sequence[Column], title: str | None) -> None:
+    width = sink.columns()
+    cells = [[col.get(item) for col in columns] for item in items]
+    keep = (_fitting(columns, cells, width, _WRAP_COMFORT)
+            or _fitting(columns, cells, width, _WRAP_COMFORT, drop_optional=True)
+            or _fitting(columns, cells, width, _WRAP_MIN, drop_optional=True))
+    if keep is None:
+        sink.write(_stacked(cells, width))
+        return
+    columns = [columns[i] for i in keep]
+    cells = [[row[i] for i in keep] for row in cells]
+
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", show_edge=False,
+                  pad_edge=False, header_style="bold" if sink.color else "")
+    for col in columns:
+        table.add_column(col.header, no_wrap=col.no_wrap, overflow="fold")
+    for row in cells:
+        table.add_row(*row)
+    sink.print(table)
+
+
+def _fitting(columns: Sequence[Column], cells: list[list[str]], width: int, wrap_width: int,
+             drop_optional: bool = False) -> list[int] | None:
+    """The indexes of the columns to draw, if they fit in WIDTH with each wrapping
+    column given WRAP_WIDTH (or less, if its text is shorter)."""
+    keep = [i for i, col in enumerate(columns) if not (drop_optional and col.optional)]
+    need = 2 * (len(keep) - 1)
+    for i in keep:
+        natural = max([len(columns[i].header), *(len(row[i]) for row in cells)])
+        need += natural if columns[i].no_wrap else min(natural, wrap_width)
+    return keep if need <= width else None
+
+
+def _stacked(cells: list[list[str]], width: int) -> str:
+    """A table too wide for the terminal, as a list: the first two cells on one
+    line, the rest below, indented; long words are broken, never cut off."""
+    import textwrap
+
+    out = []
+    for row in cells:
+        head = "  ".join(c for c in row[:2] if c)
+        rest = " · ".join(c for c in row[2:] if c)
+        out.extend(textwrap.wrap(head, width, subsequent_indent="  ", break_on_hyphens=False) or [""])
+        if rest:
+            out.extend(textwrap.wrap(rest, width, initial_indent="  ", subsequent_indent="  ",
+                                     break_on_hyphens=False))
+    return "".join(line + "\n" for line in out)
+
+
+# ---------------------------------------------------------------------------
+# Release windows (upcoming, releases, show)
+
+def _status(release: Release) -> str:
+    return "" if release.status is Status.CONFIRMED else release.status.value
+
+
+ROW_COLUMNS = (
+    Column("Date", lambda r: r.release.date.display(), no_wrap=True),
+    Column("Film", lambda r: r.film.title),
+    Column("Kind", lambda r: r.release.kind.label, no_wrap=True),
+    Column("Where", lambda r: r.release.where or ""),
+    Column("Region", lambda r: r.release.region or "", no_wrap=True),
+)
+_STATUS_COLUMN = Column("Status", lambda r: _status(r.release), no_wrap=True)
+
+
+def write_rows(sink: Sink, fmt: str, rows: Sequence[Row], *, header: bool = True) -> None:
+    columns = list(ROW_COLUMNS)
+    if any(r.release.status is not Status.CONFIRMED for r in rows):
+        columns.append(_STATUS_COLUMN)
+    write_records(sink, fmt, rows, record=Row.as_dict, keys=ROW_KEYS, columns=columns, header=header)
+
+
+def empty_note(start: date | None, end: date | None, before: Row | None, after: Row | None) -> str:
+    """One line for an empty result: what was asked, and where the data is."""
+    if start and end:
+        span = f"between {start} and {end}"
+    elif start:
+        span = f"on or after {start}"
+    elif end:
+        span = f"on or before {end}"
+    else:
+        return "No release windows match these filters."
+    parts = [f"No release windows {span}"]
+    if after is not None:
+        parts.append(f"the next is {describe(after)}")
+    if before is not None:
+        parts.append(f"the latest before is {describe(before)}" if after else f"the latest in the data is {describe(before)}")
+    if before is None and after is None:
+        parts.append("none match these filters at any date")
+    return "; ".join(parts) + "."
+
+
+def describe(row: Row) -> str:
+    r = row.release
+    extra = ", ".join(x for x in (r.kind.label, r.where, r.region) if x)
+    return f"{r.date.iso()} ({row.film.title}: {extra})"
+
+
+# ---------------------------------------------------------------------------
+# Films (relcal films)
+
+FILM_KEYS = ("film_id", "title", "original_title", "year", "directors", "windows", "next_date", "next_kind")
+
+
+def film_record(s: FilmSummary) -> dict[str, Any]:
+    f = s.film
+    return {
+        "film_id": f.id,
+        "title": f.title,
+        "original_title": f.original_title,
+        "year": f.year,
+        "directors": list(f.directors),
+        "windows": len(s.windows),
+        "next_date": s.next.date.iso() if s.next else None,
+        "next_kind": s.next.kind.value if s.next else None,
+    }
+
+
+def _next(s: FilmSummary) -> str:
+    if s.next is None:
+        return ""
+    r = s.next
+    return f"{r.date.display()} {r.label}" + (f" ({r.region})" if r.region else "")
+
+
+FILM_COLUMNS = (
+    Column("ID", lambda s: s.film.id, no_wrap=True),
+    Column("Title", lambda s: s.film.title + (f" ({s.film.year})" if s.film.year else "")),
+    Column("Directors", lambda s: cell(s.film.directors), optional=True),
+    Column("Windows", lambda s: str(len(s.windows)), no_wrap=True),
+    Column("Next", _next),
+)
+
+
+def write_films(sink: Sink, fmt: str, summaries: Sequence[FilmSummary], *, header: bool = True) -> None:
+    write_records(sink, fmt, summaries, record=film_record, keys=FILM_KEYS, columns=FILM_COLUMNS, header=header)
+
+
+# ---------------------------------------------------------------------------
+# One film (relcal show)
+
+def gap(previous: Release | None, current: Release) -> str:
+    """Days since the previous window: '+7 days'; '~' when either date is partial."""
+    if previous is None:
+        return ""
+    days = (current.date.first_day - previous.date.first_day).days
+    approx = "" if previous.date.is_exact and current.date.is_exact else "~"
+    if days == 0:
+        return "same day" if not approx else "~same time"
+    unit = "day" if abs(days) == 1 else "days"
+    return f"{approx}{days:+d} {unit}"
+
+
+def film_document(film: Film, rows: Sequence[Row]) -> dict[str, Any]:
+    """The whole film as JSON: its fields, then its windows as rows."""
+    return {
+        "film_id": film.id,
+        "title": film.title,
+        "original_title": film.original_title,
+        "year": film.year,
+        "directors": list(film.directors),
+        "writers": list(film.writers),
+        "cast": list(film.cast),
+        "genres": list(film.genres),
+        "countries": list(film.countries),
+        "runtime": film.runtime,
+        "synopsis": film.synopsis,
+        "links": dict(film.links),
+        "releases": [
+            {**row.as_dict(), "history": [d.iso() for d in row.release.history], "id": row.release.id}
+            for row in rows
+        ],
+    }
+
+
+def film_details(film: Film) -> list[tuple[str, str]]:
+    """The label/value lines shown above a film's timeline."""
+    lines = [
+        ("Original title", film.original_title or ""),
+        ("Year", cell(film.year)),
+        ("Directed by", cell(film.directors)),
+        ("Written by", cell(film.writers)),
+        ("Cast", cell(film.cast)),
+        ("Genres", cell(film.genres)),
+        ("Countries", cell(film.countries)),
+        ("Runtime", f"{film.runtime} min" if film.runtime else ""),
+        *((name.capitalize() if name != "source" else "Source", url) for name, url in film.links),
+    ]
+    return [(label, value) for label, value in lines if value]
+
+
+def _details_text(film: Film, width: int) -> str:
+    """Title, the facts as aligned label/value lines, then the synopsis, wrapped to WIDTH."""
+    import textwrap
+
+    heading = film.title + (f" ({film.year})" if film.year else "")
+    out = textwrap.wrap(heading, width) or [""]
+    details = film_details(film)
+    pad = max(len(label) for label, _ in details) + 2 if details else 0
+    for label, value in details:
+        if width - pad >= 20:  # label and value side by side
+            out.extend(textwrap.wrap(value, width, initial_indent=label.ljust(pad),
+                                     subsequent_indent=" " * pad, break_on_hyphens=False))
+        else:  # too narrow: the value goes under its label
+            out.append(label)
+            out.extend(textwrap.wrap(value, width, initial_indent="  ", subsequent_indent="  ",
+                                     break_on_hyphens=False))
+    if film.synopsis:
+        out.append("")
+        out.extend(textwrap.wrap(film.synopsis, width))
+    out.append("")
+    return "".join(line + "\n" for line in out)
+
+
+def write_film(sink: Sink, fmt: str, film: Film, rows: Sequence[Row], *, header: bool = True) -> None:
+    if fmt == "json":
+        sink.write(json.dumps(film_document(film, rows), ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt != "table":
+        write_rows(sink, fmt, rows, header=header)
+        return
+    sink.write(_details_text(film, sink.columns()))
+    gaps = [gap(prev.release if prev else None, row.release) for prev, row in zip([None, *rows], rows)]
+    columns = [
+        Column("Date", lambda p: p[0].release.date.display(), no_wrap=True),
+        Column("Gap", lambda p: p[1], no_wrap=True),
+        Column("Kind", lambda p: p[0].release.kind.label, no_wrap=True),
+        Column("Where", lambda p: ", ".join(x for x in (p[0].release.where, p[0].release.region) if x)),
+        Column("Note", lambda p: " ".join(x for x in (_status(p[0].release), p[0].release.note or "") if x)),
+    ]
+    _rich_table(sink, list(zip(rows, gaps)), columns, None)
