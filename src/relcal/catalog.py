@@ -203,6 +203,8 @@ def _compose(text: str, name: str, problems: list[Problem]) -> Any:
         root = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+            mark = exc.context_mark  # where the unterminated thing began, not the end of the file
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problems.append(Problem(name, line, col, _syntax_message(exc)))
         return None
@@ -227,7 +229,8 @@ def _syntax_message(exc: Any) -> str:
         hint = "a value that contains ': ' must be quoted"
     elif "found duplicate anchor" in problem or "undefined alias" in problem:
         hint = "define each &anchor once, before any *alias to it"
-    elif "could not find expected ':'" in problem or "expected <block end>" in problem:
+    elif any(x in problem for x in ("could not find expected ':'", "expected <block end>",
+                                    "expected '-' indicator", "expected <block mapping key>")):
         hint = "check the indentation of this line and the one above"
     elif "found unexpected end of stream" in problem or "found unknown escape" in problem:
         hint = "check the quotes on this line"
@@ -289,6 +292,18 @@ RELEASE_FIELDS: dict[str, Spec] = {
 }
 
 
+# Words people use for a kind or status, and the value relcal calls it (a hint only).
+SYNONYMS = {
+    "cinema": "theatrical", "cinemas": "theatrical", "theater": "theatrical", "theatre": "theatrical",
+    "wide": "theatrical", "virtual": "virtual-cinema", "virtual-cinemas": "virtual-cinema",
+    "digital": "vod", "pvod": "vod", "tvod": "vod", "rental": "vod", "svod": "streaming",
+    "stream": "streaming", "dvd": "physical", "blu-ray": "physical", "bluray": "physical", "disc": "physical",
+    "television": "tv", "broadcast": "tv", "premier": "premiere", "world-premiere": "premiere",
+    "delayed": "postponed", "moved": "postponed", "canceled": "cancelled", "rumored": "tentative",
+    "rumoured": "tentative", "tba": "announced", "planned": "announced",
+}
+
+
 class _Invalid(Exception):
     """A field's value is wrong; the problem is already recorded."""
 
@@ -314,19 +329,15 @@ class _Converter:
         """key -> (key node, value node), with unknown, duplicate and missing keys reported."""
         import yaml
 
+        self.check_tag(node)
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, f"{what} must be a mapping of 'key: value' lines, not {_shape(node)}")
             return None
         seen: dict[str, tuple[Any, Any]] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.problem(key_node, f"a key in {what} must be a plain name, not {_shape(key_node)}")
-                continue
-            self.check_tag(key_node)
+        meant: set[str] = set()  # required keys an unknown key was probably meant to be
+        explicit, merged = self.pairs(node, what)
+        for key_node, value_node in explicit:
             key = key_node.value
-            if key == "<<" and not key_node.style:
-                self.problem(key_node, "merge keys ('<<') are not supported; write the fields out")
-                continue
             if key in seen:
                 first = seen[key][0].start_mark
                 self.problem(key_node, f"duplicate key {key!r} in {what} (first at line "
@@ -337,10 +348,43 @@ class _Converter:
                 close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
                 hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(fields)
                 self.problem(key_node, f"unknown key {key!r} in {what}; {hint}")
+                meant.update(close)
+        for key_node, value_node in merged:  # '<<: *anchor' fills in what is not written out
+            key = key_node.value
+            if key not in seen:
+                seen[key] = (key_node, value_node)
+                if key not in fields:
+                    self.problem(key_node, f"unknown key {key!r} (merged into {what} here by '<<')")
         for name, spec in fields.items():
-            if spec.required and name not in seen:
+            if spec.required and name not in seen and name not in meant:
                 self.problem(node, f"{what} is missing the required key {name!r}")
         return {k: v for k, v in seen.items() if k in fields}
+
+    def pairs(self, node: Any, what: str, depth: int = 0) -> tuple[list[tuple[Any, Any]], list[tuple[Any, Any]]]:
+        """A mapping's own key/value nodes, and those that YAML merge keys ('<<') bring in."""
+        import yaml
+
+        explicit: list[tuple[Any, Any]] = []
+        merged: list[tuple[Any, Any]] = []
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(key_node, f"a key in {what} must be a plain name, not {_shape(key_node)}")
+                continue
+            self.check_tag(key_node)
+            if key_node.value != "<<" or key_node.style:
+                explicit.append((key_node, value_node))
+                continue
+            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            for source in sources:
+                if not isinstance(source, yaml.MappingNode):
+                    self.problem(source, "'<<' merges a mapping (or a list of them) into this one; "
+                                         f"this is {_shape(source)}")
+                elif depth >= 8:
+                    self.problem(source, "merge keys ('<<') nest too deeply; write the fields out")
+                else:
+                    inner, deeper = self.pairs(source, what, depth + 1)
+                    merged.extend(inner + deeper)
+        return explicit, merged
 
     def check_tag(self, node: Any) -> None:
         tag = node.tag or ""
@@ -353,9 +397,9 @@ class _Converter:
         """The text of a scalar, or None for YAML null (~, null, or nothing)."""
         import yaml
 
+        self.check_tag(node)
         if not isinstance(node, yaml.ScalarNode):
             raise self.invalid(node, f"{what} must be a single value, not {_shape(node)}")
-        self.check_tag(node)
         if not node.style and node.value in _NULLS and node.tag == _STR_TAG:
             return None
         if node.tag == "tag:yaml.org,2002:null":
@@ -365,11 +409,11 @@ class _Converter:
     def sequence(self, node: Any, what: str) -> list[Any]:
         import yaml
 
+        self.check_tag(node)
         if isinstance(node, yaml.ScalarNode) and self.scalar(node, what) is None:
             return []
         if not isinstance(node, yaml.SequenceNode):
             raise self.invalid(node, f"{what} must be a list (one '- item' per line, or [a, b]), not {_shape(node)}")
-        self.check_tag(node)
         return node.value
 
     # -- the document --------------------------------------------------------
@@ -580,7 +624,7 @@ class _Converter:
             return None
         key = text.strip().lower()
         if key not in spec.choices:
-            close = difflib.get_close_matches(key, spec.choices, n=1, cutoff=0.5)
+            close = [SYNONYMS[key]] if key in SYNONYMS else difflib.get_close_matches(key, spec.choices, n=1, cutoff=0.5)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise self.invalid(node, f"{name} {text!r} is not known; {hint}use one of: " + ", ".join(spec.choices))
         return Kind(key) if name == "kind" else Status(key)

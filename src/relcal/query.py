@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 
 from . import countries
-from .catalog import Catalog
+from .catalog import SYNONYMS, Catalog
 from .errors import UsageError
 from .model import Film, Kind, Release, Status
 
@@ -214,7 +214,7 @@ def _choice(enum: type[Kind] | type[Status], text: str, option: str) -> Kind | S
     values = [e.value for e in enum]
     if key in values:
         return enum(key)
-    close = difflib.get_close_matches(key, values, n=1, cutoff=0.5)
+    close = [SYNONYMS[key]] if SYNONYMS.get(key) in values else difflib.get_close_matches(key, values, n=1, cutoff=0.5)
     hint = f"did you mean {close[0]!r}? " if close else ""
     raise UsageError(f"{option}: {text!r} is not known; {hint}use one of: {', '.join(values)}")
 

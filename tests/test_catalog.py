@@ -1,0 +1,291 @@
+"""Loading and validating datasets: the shipped one, the YAML traps, and every bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from relcal.catalog import check, find_files, load_catalog, shipped_dataset, slugify
+from relcal.errors import DataError
+from relcal.model import Kind, PartialDate, Status
+
+from .conftest import DATA, SHIPPED
+
+BAD = DATA / "bad"
+
+
+def _cases():
+    for line in (BAD / "cases.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, code, where, at, fragment = line.split("\t")
+            yield pytest.param(name, int(code), where, at.replace("\\t", "\t"), fragment, id=name)
+
+
+CASES = list(_cases())
+
+
+def test_the_corpus_table_names_every_bad_file_and_nothing_else():
+    listed = {c.values[0] for c in CASES}
+    on_disk = {p.name for p in BAD.iterdir() if p.suffix in (".yaml", ".yml")}
+    assert listed == on_disk
+    assert len(listed) >= 20
+
+
+@pytest.mark.parametrize("name, code, where, at, fragment", CASES)
+def test_bad_input_is_one_clear_line_with_file_line_col(run, name, code, where, at, fragment):
+    path = BAD / name
+    result = run("validate", str(path))
+    assert result.exit_code == code
+    assert result.stdout == ""
+    problems = [line for line in result.stderr.splitlines() if line.startswith(str(path) + ":")]
+    assert len(problems) == 1, result.stderr  # one fault, one line
+    assert problems[0].startswith(f"{path}:{where}: ")
+    assert fragment in problems[0]
+    assert "Traceback" not in result.stderr
+
+    # The same file given to a query command stops it with the same first line.
+    query = run("upcoming", "--today", "2021-01-20", "--data", str(path))
+    assert query.exit_code == code
+    assert query.stdout == ""
+    assert query.stderr.startswith(f"relcal: {path}:{where}: ")
+    assert "Traceback" not in query.stderr
+
+
+@pytest.mark.parametrize("name, code, where, at, fragment", CASES)
+def test_the_position_points_at_the_offending_text(name, code, where, at, fragment):
+    raw = (BAD / name).read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:  # the non-UTF-8 case: read its bytes one to one
+        text = raw.decode("latin-1")
+    lines = text.splitlines() or [""]
+    line_no, col = map(int, where.split(":"))
+    assert lines[line_no - 1][col - 1:].startswith(at)
+
+
+def test_the_shipped_dataset_is_valid_and_tells_the_dear_comrades_story():
+    catalog = load_catalog()
+    assert shipped_dataset() == SHIPPED or shipped_dataset().read_bytes() == SHIPPED.read_bytes()
+    assert len(catalog.films) >= 16
+    film = catalog.film("dear-comrades")
+    assert film is not None
+    assert film.title == "Dear Comrades!"
+    assert film.original_title == "Дорогие товарищи!"
+    assert film.directors == ("Andrei Konchalovsky",)
+    assert film.writers == ("Andrei Konchalovsky", "Elena Kiseleva")
+    assert film.cast == ("Julia Vysotskaya", "Vladislav Komarov", "Andrei Gusev", "Yulia Burova", "Sergei Erlish")
+    windows = {(r.date.iso(), r.kind, r.platform, r.region, r.venue) for r in film.releases}
+    assert ("2021-01-29", Kind.VIRTUAL_CINEMA, None, "US", None) in windows
+    assert ("2021-02-05", Kind.VOD, None, "US", None) in windows
+    assert ("2021-02-05", Kind.STREAMING, "Hulu", "US", None) in windows
+    venice = [r for r in film.releases if r.venue == "Venice Film Festival"]
+    assert venice and venice[0].date.first_day.strftime("%Y-%m") == "2020-09"
+
+
+def test_the_shipped_dataset_names_its_schema_for_editors():
+    first = SHIPPED.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# yaml-language-server: $schema=")
+
+
+def test_shipped_films_were_released_in_the_us_between_november_2020_and_april_2021():
+    catalog = load_catalog()
+    in_window = [
+        f.id for f in catalog.films
+        if any(r.region == "US" and r.kind not in (Kind.FESTIVAL, Kind.PREMIERE)
+               and "2020-11-01" <= r.date.first_day.isoformat() <= "2021-04-30" for r in f.releases)
+    ]
+    assert len(in_window) >= 16, in_window
+
+
+def test_every_shipped_window_has_a_source_or_its_film_does():
+    for film in load_catalog().films:
+        for r in film.releases:
+            assert r.source or film.link("source"), (film.id, r)
+
+
+# --------------------------------------------------------------------------
+# The YAML 1.1 traps load as the text the user meant
+
+def test_yaml_11_traps_load_as_the_strings_meant(write):
+    path = write("traps.yaml", """
+        version: 1
+        films:
+          - id: no
+            title: No
+            original_title: 1917
+            year: 2019
+            cast: [Yes, On, Off, 0x1F, 1e3, "~", null-ish]
+            countries: [NO, GB]
+            synopsis: 2046
+            releases:
+              - {date: 2019-12-25, kind: theatrical, region: NO, platform: True, note: ~}
+              - {date: 2020-01, kind: vod, region: "no", venue: 1_000}
+    """)
+    film = load_catalog([path]).film("no")
+    assert film.title == "No"
+    assert film.original_title == "1917"
+    assert film.synopsis == "2046"
+    assert film.cast == ("Yes", "On", "Off", "0x1F", "1e3", "~", "null-ish")
+    assert film.countries == ("NO", "GB")
+    first, second = film.releases
+    assert first.region == "NO" and first.platform == "True" and first.note is None
+    assert first.date == PartialDate(2019, 12, 25)
+    assert second.region == "NO" and second.venue == "1_000"
+    assert second.date == PartialDate(2020, 1)
+
+
+@pytest.mark.parametrize("value", ["~", "null", "Null", "NULL", ""])
+def test_a_null_where_text_is_required_says_to_quote_it(write, value):
+    path = write("null.yaml", f"""
+        version: 1
+        films:
+          - id: x
+            title: {value}
+    """)
+    _, problems = check([path])
+    assert len(problems) == 1
+    assert problems[0].line == 4
+    assert ("quoted" in problems[0].message) or ("empty" in problems[0].message)
+
+
+def test_aliases_and_merge_keys_work_as_in_yaml(write):
+    path = write("alias.yaml", """
+        version: 1
+        films:
+          - id: a
+            title: A
+            cast: &people [Ann, Bob]
+            releases:
+              - &us-vod {date: 2021-02-05, kind: vod, region: US, distributor: Neon}
+          - id: b
+            title: B
+            cast: *people
+            releases:
+              - <<: *us-vod
+                date: 2021-03-05
+    """)
+    catalog = load_catalog([path])
+    b = catalog.film("b")
+    assert b.cast == ("Ann", "Bob")
+    assert (b.releases[0].date, b.releases[0].distributor) == (PartialDate(2021, 3, 5), "Neon")
+
+
+def test_merge_keys_cannot_loop_or_bring_unknown_keys(write):
+    path = write("merge.yaml", """
+        version: 1
+        films:
+          - &loop
+            id: a
+            title: A
+            <<: *loop
+          - <<: {id: b, title: B, rating: 5}
+    """)
+    _, problems = check([path])
+    assert [(p.line, p.col) for p in problems] == [(3, 5), (7, 27)]
+    assert "merge keys ('<<') nest too deeply" in problems[0].message
+    assert "unknown key 'rating' (merged into a film here by '<<')" in problems[1].message
+
+
+def test_a_bom_is_harmless(tmp_path):
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbfversion: 1\nfilms:\n  - {id: a, title: A}\n")
+    assert load_catalog([path]).film("a").title == "A"
+
+
+def test_every_problem_is_reported_not_just_the_first(write):
+    path = write("many.yaml", """
+        version: 1
+        films:
+          - id: a
+            title: A
+            year: soon
+            releases:
+              - {date: 2021-02-30, kind: vod}
+              - {date: 2021-03-01, kind: cinema}
+          - id: B
+            title: B
+    """)
+    with pytest.raises(DataError) as info:
+        load_catalog([path])
+    lines = [(p.line, p.col) for p in info.value.problems]
+    assert lines == [(5, 11), (7, 16), (8, 34), (9, 9)]
+    assert "(and 3 more problems; run 'relcal validate')" in str(info.value)
+
+
+def test_statuses_history_and_window_ids_load(write):
+    path = write("moved.yaml", """
+        version: 1
+        films:
+          - id: a
+            title: A
+            releases:
+              - {date: 2021-03-05, kind: theatrical, region: US, status: postponed, history: [2020-11-20, 2021-01]}
+              - {date: 2021-04-02, kind: vod, region: US, id: rental}
+              - {date: 2021-05-04, kind: vod, region: US, id: purchase, status: ANNOUNCED}
+    """)
+    moved, rental, purchase = load_catalog([path]).film("a").releases
+    assert moved.status is Status.POSTPONED
+    assert moved.history == (PartialDate(2020, 11, 20), PartialDate(2021, 1))
+    assert (rental.id, purchase.id, purchase.status) == ("rental", "purchase", Status.ANNOUNCED)
+
+
+def test_two_windows_with_the_same_id_are_an_error(write):
+    path = write("ids.yaml", """
+        version: 1
+        films:
+          - id: a
+            title: A
+            releases:
+              - {date: 2021-04-02, kind: vod, region: US, id: rental}
+              - {date: 2021-05-04, kind: vod, region: US, id: rental}
+    """)
+    _, problems = check([path])
+    assert [(p.line, p.col) for p in problems] == [(7, 9)]
+    assert "window id 'rental' is used twice" in problems[0].message
+
+
+# --------------------------------------------------------------------------
+# Files and folders
+
+def test_duplicate_ids_across_files_name_both_places(write, tmp_path):
+    write("set/a.yaml", "version: 1\nfilms:\n  - {id: ida, title: Ida}\n")
+    write("set/b.yml", "version: 1\nfilms:\n  - id: cold-war\n    title: Cold War\n  - id: ida\n    title: Ida\n")
+    _, problems = check([tmp_path / "set"])
+    assert len(problems) == 1
+    p = problems[0]
+    assert (Path(p.file).name, p.line, p.col) == ("b.yml", 5, 9)
+    assert f"already used at {tmp_path / 'set' / 'a.yaml'}:3:10" in p.message
+
+
+def test_folders_are_read_sorted_recursively_skipping_hidden_and_other_files(write, tmp_path):
+    write("d/b.yaml", "version: 1\nfilms:\n  - {id: b, title: B}\n")
+    write("d/a.yml", "version: 1\nfilms:\n  - {id: a, title: A}\n")
+    write("d/sub/c.yaml", "version: 1\nfilms:\n  - {id: c, title: C}\n")
+    write("d/.hidden/x.yaml", "not: [valid")
+    write("d/notes.txt", "not yaml")
+    catalog = load_catalog([tmp_path / "d"])
+    assert [f.id for f in catalog.films] == ["a", "b", "c"]
+    assert [p.name for p in catalog.files] == ["a.yml", "b.yaml", "c.yaml"]
+
+
+def test_files_and_folders_merge_and_a_file_named_twice_loads_once(write, tmp_path):
+    a = write("a.yaml", "version: 1\nfilms:\n  - {id: a, title: A}\n")
+    write("more/b.yaml", "version: 1\nfilms:\n  - {id: b, title: B}\n")
+    catalog = load_catalog([a, tmp_path / "more", a])
+    assert [f.id for f in catalog.films] == ["a", "b"]
+
+
+def test_missing_paths_and_empty_folders_are_problems(tmp_path):
+    (tmp_path / "empty").mkdir()
+    problems: list = []
+    assert find_files([tmp_path / "nope.yaml", tmp_path / "empty"], problems) == []
+    messages = [str(p) for p in problems]
+    assert messages[0] == f"{tmp_path / 'nope.yaml'}: no such file or folder; check the --data path (or RELCAL_DATA)"
+    assert messages[1].startswith(f"{tmp_path / 'empty'}: folder has no *.yaml or *.yml files")
+
+
+def test_slugify_suggests_an_id():
+    assert slugify("Quo Vadis, Aida?") == "quo-vadis-aida"
+    assert slugify("Amélie") == "amelie"
+    assert slugify("Дорогие") == ""
