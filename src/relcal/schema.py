@@ -48,7 +48,6 @@ def _object(fields: dict[str, Spec]) -> dict[str, Any]:
 def json_schema() -> dict[str, Any]:
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
-        "$id": "https://relcal.invalid/films.schema.json",
         "title": "relcal dataset",
         "description": f"Films and their release windows (relcal dataset format, version {FORMAT_VERSION}).",
         "type": "object",
