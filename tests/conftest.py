@@ -86,6 +86,7 @@ def golden(update_golden: bool):
             path.write_text(text, encoding="utf-8", newline="")
             return
         assert path.exists(), f"missing golden file {path}; run pytest --update-golden once and review it"
-        assert text == path.read_text(encoding="utf-8"), f"output differs from {path}"
+        # Bytes, not text: universal newlines would hide a CRLF that went missing.
+        assert text.encode("utf-8") == path.read_bytes(), f"output differs from {path}"
 
     return _check

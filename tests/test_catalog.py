@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from relcal.catalog import check, find_files, load_catalog, shipped_dataset, slugify
+from relcal.catalog import check, find_files, load_catalog, shipped_dataset
 from relcal.errors import DataError
 from relcal.model import Kind, PartialDate, Status
 
@@ -283,9 +283,3 @@ def test_missing_paths_and_empty_folders_are_problems(tmp_path):
     messages = [str(p) for p in problems]
     assert messages[0] == f"{tmp_path / 'nope.yaml'}: no such file or folder; check the --data path (or RELCAL_DATA)"
     assert messages[1].startswith(f"{tmp_path / 'empty'}: folder has no *.yaml or *.yml files")
-
-
-def test_slugify_suggests_an_id():
-    assert slugify("Quo Vadis, Aida?") == "quo-vadis-aida"
-    assert slugify("Amélie") == "amelie"
-    assert slugify("Дорогие") == ""

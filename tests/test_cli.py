@@ -200,7 +200,7 @@ def test_schema_is_draft_07_and_matches_the_committed_file(run):
 # --------------------------------------------------------------------------
 # shared options, environment, errors
 
-@pytest.mark.parametrize("command", ["upcoming", "releases", "films", "show dear-comrades", "validate", "schema"])
+@pytest.mark.parametrize("command", ["upcoming", "releases", "films", "show dear-comrades", "validate", "schema", "export"])
 def test_every_command_takes_data_and_today_after_its_name(run, command):
     result = run(*command.split(), "--data", str(SHIPPED), "--today", "2021-01-20")
     assert result.exit_code == 0, result.output
@@ -255,7 +255,7 @@ def test_every_command_has_help_and_a_place_in_the_readme(run):
 
     group = typer.main.get_command(app)
     names = sorted(group.commands)
-    assert names == ["films", "releases", "schema", "show", "upcoming", "validate"]
+    assert names == ["export", "films", "releases", "schema", "show", "upcoming", "validate"]
     for name in names:
         result = run(name, "--help")
         assert result.exit_code == 0

@@ -1,8 +1,9 @@
+import re
 from datetime import date
 
 import pytest
 
-from relcal.model import Film, Kind, PartialDate, Precision, Release, Status
+from relcal.model import Film, Kind, PartialDate, Precision, Release, Status, slugify
 
 
 def test_kinds_are_in_a_films_usual_order():
@@ -54,7 +55,29 @@ def test_release_identity_ignores_the_date_and_prefers_the_windows_own_id():
     moved = Release(PartialDate(2021, 3, 5), Kind.VOD, region="US", history=(PartialDate(2021, 2, 5),))
     assert a.identity == moved.identity
     assert Release(PartialDate(2021, 2, 5), Kind.VOD, region="GB").identity != a.identity
-    assert Release(PartialDate(2021, 2, 5), Kind.VOD, region="US", id="rental").identity == ("id", "rental")
+    assert Release(PartialDate(2021, 2, 5), Kind.VOD, region="US", id="rental").identity == "rental"
+
+
+def test_release_identity_is_a_safe_key_that_never_merges_two_names():
+    d = PartialDate(2021, 2, 5)
+    assert Release(d, Kind.VOD, region="US").identity == "vod.us"
+    assert Release(d, Kind.VOD).identity == "vod.world"
+    assert Release(d, Kind.STREAMING, platform="Hulu", region="US").identity == "streaming.us.hulu"
+    assert Release(d, Kind.STREAMING, platform="HBO  Max", region="US").identity == "streaming.us.hbo-max"
+    plus = Release(d, Kind.STREAMING, platform="Disney+", region="US").identity
+    plain = Release(d, Kind.STREAMING, platform="Disney", region="US").identity
+    assert plus.startswith("streaming.us.disney-") and plain == "streaming.us.disney"
+    first = Release(d, Kind.TV, platform="Первый канал").identity
+    russia1 = Release(d, Kind.TV, platform="Россия-1").identity
+    assert first != russia1
+    for key in (plus, first, russia1):
+        assert re.fullmatch(r"[a-z0-9.-]+", key)
+
+
+def test_slugify():
+    assert slugify("Quo Vadis, Aida?") == "quo-vadis-aida"
+    assert slugify("Amélie") == "amelie"
+    assert slugify("Дорогие") == ""
 
 
 def test_release_defaults():

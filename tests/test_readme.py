@@ -34,18 +34,23 @@ def examples(text):
 def run_example(run, command):
     relcal_part, *pipeline = command.split(" | ")
     args = shlex.split(relcal_part)
+    env = {}
+    while args and re.fullmatch(r"[A-Z_]+=.*", args[0]):  # VAR=value relcal ...
+        name, _, value = args.pop(0).partition("=")
+        env[name] = value
     if args[:2] == ["uv", "run"]:
         args = args[2:]
     assert args[0] == "relcal", command
     if pipeline:
-        result = run(*args[1:])
+        result = run(*args[1:], env=env)
         assert "Traceback" not in result.stderr
         shell = subprocess.run(" | ".join(pipeline), shell=True, input=result.stdout, capture_output=True,
                                text=True, check=True)
-        return shell.stdout + result.stderr
-    result = run(*args[1:], tty=True)
+        return (shell.stdout + result.stderr).replace("\r\n", "\n")
+    result = run(*args[1:], tty=True, env=env)
     assert "Traceback" not in result.stderr
-    return result.tty_stdout + result.tty_stderr + result.stderr
+    # iCalendar lines end in CRLF; the page shows them as ordinary lines.
+    return ((result.tty_stdout or result.stdout) + result.tty_stderr + result.stderr).replace("\r\n", "\n")
 
 
 def test_readme_has_a_tour():

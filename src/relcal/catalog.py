@@ -20,7 +20,7 @@ from typing import Any
 from . import countries
 from .dates import parse_iso
 from .errors import DataError, Problem
-from .model import Film, Kind, PartialDate, Release, Status
+from .model import Film, Kind, PartialDate, Release, Status, slugify
 
 FORMAT_VERSION = 1
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -473,7 +473,7 @@ class _Converter:
 
     def check_identities(self, film_id: str, releases: list[tuple[Release, Any]]) -> None:
         """Two windows of a film must not look alike: their calendar events would share a UID."""
-        seen: dict[tuple[str, ...], Any] = {}
+        seen: dict[str, Any] = {}
         for release, node in releases:
             earlier = seen.get(release.identity)
             if earlier is None:
@@ -693,9 +693,3 @@ def _shape(node: Any) -> str:
     return f"the value {node.value!r}"
 
 
-def slugify(text: str) -> str:
-    """A slug close to TEXT: ASCII-folded, lowercase, hyphen-separated."""
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))

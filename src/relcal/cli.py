@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__
-from .errors import ExitCode, RelcalError, UsageError
+from .errors import ExitCode, ExportError, RelcalError, UsageError
 from .render import FORMATS, Sink
 
 
@@ -252,6 +253,73 @@ def show(
     rows = Query(films=(found.id,)).rows(catalog)
     sink = _sink(ctx)
     write_film(sink, _format(sink, fmt), found, rows, header=not no_header)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    start: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First day (default: all windows).")] = None,
+    to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last day.")] = None,
+    kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
+    person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
+    output: Annotated[str | None, typer.Option("-o", "--output", metavar="FILE",
+                                               help="Write to FILE (atomically: a failed export leaves it as it was); '-' or none: stdout.")] = None,
+    name: Annotated[str, typer.Option("--name", help="Calendar name shown by calendar apps.")] = "relcal releases",
+    remind: Annotated[str | None, typer.Option("--remind", metavar="DURATION",
+                                               help="Add a reminder this long before each day, e.g. 1d or 12h.")] = None,
+    include_partial: Annotated[bool, typer.Option("--include-partial",
+                                                  help="Also export month- or year-precision windows, as tentative events spanning the period.")] = False,
+    split_by: Annotated[str | None, typer.Option("--split-by", metavar="FIELD",
+                                                 help="One calendar file per film, platform, kind or region (needs --out-dir).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out-dir", metavar="DIR", help="Folder for --split-by files.")] = None,
+    data: DataOpt = None, today: TodayOpt = None,
+) -> None:
+    """Matching windows as an iCalendar file for calendar apps (all-day events)."""
+    from . import ical
+    from .files import write_atomic
+
+    day = _today(today)
+    options = ical.Options(name=name, stamp=ical.dtstamp(),
+                           remind=ical.parse_duration(remind) if remind else None,
+                           include_partial=include_partial)
+    if split_by is not None:
+        if split_by not in ical.SPLITS:
+            raise UsageError(f"--split-by: {split_by!r} is not known; use one of {', '.join(ical.SPLITS)}")
+        if out_dir is None or output is not None:
+            raise UsageError("--split-by writes one file per group into --out-dir DIR; give --out-dir and no -o")
+    elif out_dir is not None:
+        raise UsageError("--out-dir goes with --split-by; for one file use -o FILE")
+    query = _query(_date(start, day, "--from"), _date(to, day, "--to", end=True),
+                   kind, platform, region, film, person, search, status)
+    rows = query.rows(_load(data))  # an invalid dataset stops here, before anything is written
+    sink = _sink(ctx)
+    left_out = len(rows) - len(ical.exported(rows, include_partial))
+
+    if split_by is not None:
+        assert out_dir is not None
+        groups = ical.split(rows, split_by)
+        names = ical.file_names(groups)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ExportError(f"cannot create {out_dir}: {exc.strerror or exc}") from None
+        for key, group in groups.items():
+            label = ical.group_name(group[0], split_by)
+            write_atomic(out_dir / names[key], ical.export_bytes(group, replace(options, name=f"{name} — {label}")))
+        if sink.stderr_isatty:
+            sink.note(f"wrote {len(groups)} calendar{'s' * (len(groups) != 1)} to {out_dir}")
+    else:
+        data_bytes = ical.export_bytes(rows, options)
+        if output in (None, "-"):
+            sink.write_bytes(data_bytes)
+        else:
+            write_atomic(Path(output), data_bytes)
+        if sink.stderr_isatty and output not in (None, "-"):
+            events = len(rows) - left_out
+            sink.note(f"wrote {events} event{'s' * (events != 1)} to {output}")
+    if left_out and sink.stderr_isatty:
+        sink.note(f"{left_out} window{'s' * (left_out != 1)} known only to the month or year left out; "
+                  "--include-partial adds them")
 
 
 @app.command()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import calendar
+import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
@@ -156,15 +159,38 @@ class Release:
         return self.where or self.kind.label
 
     @property
-    def identity(self) -> tuple[str, ...]:
+    def identity(self) -> str:
         """What tells this window apart from the film's others, without its date.
 
-        A calendar event's UID is built from this, so a window that moves keeps
-        its identity. Two windows of one film must never share it.
+        'vod.us', 'streaming.us.hulu', 'festival.it.venice-film-festival', or the
+        window's own id. A calendar event's UID is built from it, so a window that
+        moves keeps its event; two windows of one film must never share it (the
+        catalog checks). Only lowercase letters, digits, '-' and '.': derived keys
+        always contain a dot and ids never do, so the two cannot meet.
         """
         if self.id:
-            return ("id", self.id)
-        return (self.kind.value, self.region or "", (self.where or "").casefold())
+            return self.id
+        parts = [self.kind.value, (self.region or "world").lower()]
+        if self.where:
+            parts.append(_name_slug(self.where))
+        return ".".join(parts)
+
+
+def slugify(text: str) -> str:
+    """A slug close to TEXT: ASCII-folded, lowercase, hyphen-separated ('' if nothing is left)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+
+
+def _name_slug(name: str) -> str:
+    """A slug for a platform or venue that never merges two different names:
+    where slugging loses part of the name (non-Latin letters, '+', '&'), a short
+    hash of the name is added."""
+    slug = slugify(name)
+    if not slug or slug.replace("-", " ") != " ".join(name.casefold().split()):
+        digest = hashlib.sha1(name.casefold().encode("utf-8")).hexdigest()[:8]
+        slug = f"{slug}-{digest}" if slug else digest
+    return slug
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,16 @@ class Sink:
     def write(self, text: str) -> None:
         self.stdout.write(text)
 
+    def write_bytes(self, data: bytes) -> None:
+        """Bytes as they are (iCalendar is UTF-8 with CRLF whatever the locale)."""
+        buffer = getattr(self.stdout, "buffer", None)
+        if buffer is not None:
+            self.stdout.flush()
+            buffer.write(data)
+            buffer.flush()
+        else:
+            self.stdout.write(data.decode("utf-8"))
+
     def note(self, text: str) -> None:
         """A message for the person, not the pipe: stderr."""
         self.stderr.write(text.rstrip("\n") + "\n")

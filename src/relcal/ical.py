@@ -1,0 +1,314 @@
+"""Rows -> an iCalendar (RFC 5545) calendar that calendar apps import and subscribe to.
+
+The calendar is built from the ``ics`` package's ContentLine/Container layer.
+What ``ics`` leaves to its caller is done here, at relcal's boundary:
+
+- TEXT values are escaped per RFC 5545 (``\\`` ``;`` ``,`` newline), and CR or
+  CRLF becomes a newline first, so no value can start a line or a component;
+  URI values (URL) are written as they are;
+- lines are folded at 75 octets without splitting a UTF-8 character, and every
+  line, the last one too, ends in CRLF;
+- PRODID is relcal's, DTSTAMP comes from SOURCE_DATE_EPOCH when it is set, and
+  properties and categories are written in a fixed order, so the same data
+  gives the same bytes;
+- all-day dates are written from the calendar date itself and never pass
+  through a datetime or a time zone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from . import __version__
+from .errors import UsageError
+from .model import Release, Status, slugify
+from .query import Row
+
+DEFAULT_NAME = "relcal releases"
+REFRESH = "P1D"  # how often subscribers should poll: release dates change slowly
+SPLITS = ("film", "platform", "kind", "region")
+
+_STATUS = {
+    Status.CONFIRMED: "CONFIRMED",
+    Status.ANNOUNCED: "TENTATIVE",
+    Status.TENTATIVE: "TENTATIVE",
+    Status.POSTPONED: "TENTATIVE",  # moved, new date not settled
+    Status.CANCELLED: "CANCELLED",
+}
+# C0 controls other than newline, and DEL, are not allowed in a TEXT value
+# (RFC 5545 allows a tab, but a tab in a title is a typo, and clients differ).
+_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
+_DURATION = re.compile(r"(\d{1,4})\s*([wdhm])")
+
+
+def prodid() -> str:
+    major_minor = ".".join(__version__.split(".")[:2])
+    return f"-//relcal//relcal {major_minor}//EN"
+
+
+# ---------------------------------------------------------------------------
+# Values
+
+def plain_text(value: str) -> str:
+    """Text as a calendar will show it: CR and CRLF become a newline, a tab or
+    another control character (not allowed in iCalendar text) becomes a space."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub(" ", value)
+
+
+def escape_text(value: str) -> str:
+    """An RFC 5545 TEXT value: plain_text, then \\ ; , and newline escaped."""
+    return (plain_text(value).replace("\\", "\\\\").replace(";", "\\;")
+            .replace(",", "\\,").replace("\n", "\\n"))
+
+
+def _date_value(d: date) -> str:
+    return f"{d.year:04d}{d.month:02d}{d.day:02d}"
+
+
+def dtstamp(environ: dict[str, str] | None = None) -> datetime:
+    """SOURCE_DATE_EPOCH (reproducible builds) when set, else the current UTC time."""
+    environ = os.environ if environ is None else environ
+    raw = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return datetime.now(timezone.utc).replace(microsecond=0)
+    if not raw.isdigit():
+        raise UsageError(f"SOURCE_DATE_EPOCH={raw!r} is not a number of seconds since 1970; unset it or fix it")
+    try:
+        return datetime.fromtimestamp(int(raw), timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        raise UsageError(f"SOURCE_DATE_EPOCH={raw!r} is out of range") from None
+
+
+def parse_duration(text: str) -> str:
+    """'1d', '12h', '2w', '30m' or '1d12h' -> an RFC 5545 DURATION such as 'P1D' or 'PT12H'."""
+    cleaned = text.strip().lower()
+    if re.fullmatch(r"-?p(\d+w|(\d+d)?(t(\d+h)?(\d+m)?(\d+s)?)?)", cleaned) and cleaned.strip("-p"):
+        return cleaned.lstrip("-").upper()
+    parts = _DURATION.findall(cleaned)
+    if not parts or "".join(n + u for n, u in parts) != cleaned.replace(" ", ""):
+        raise UsageError(f"--remind: {text!r} is not a duration; use e.g. 1d, 12h, 2w, 30m or 1d12h")
+    amounts = {unit: int(n) for n, unit in parts}
+    if not any(amounts.values()):
+        raise UsageError(f"--remind: {text!r} is zero; give how long before the day to remind you")
+    days = amounts.get("d", 0) + 7 * amounts.get("w", 0)
+    time = "".join(f"{amounts[u]}{u.upper()}" for u in ("h", "m") if amounts.get(u))
+    return "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")
+
+
+# ---------------------------------------------------------------------------
+# Identity
+
+def uid(row: Row) -> str:
+    return f"{row.film.id}.{row.release.identity}@relcal"
+
+
+# ---------------------------------------------------------------------------
+# Events
+
+def summary(row: Row) -> str:
+    r = row.release
+    return f"{row.film.title} — {r.label}" + (f" ({r.region})" if r.region else "")
+
+
+def description(row: Row) -> str:
+    r, f = row.release, row.film
+    lines = [f"Kind: {r.kind.label}"]
+    if r.platform:
+        lines.append(f"Platform: {r.platform}")
+    if r.venue:
+        lines.append(f"Venue: {r.venue}")
+    lines.append(f"Region: {r.region or 'worldwide or unspecified'}")
+    if r.distributor:
+        lines.append(f"Distributor: {r.distributor}")
+    if r.status is not Status.CONFIRMED:
+        lines.append(f"Status: {r.status.value}")
+    if not r.date.is_exact:
+        lines.append(f"Date known to the {r.date.precision.value}: {r.date.display()}")
+    if r.history:
+        lines.append("Moved from: " + ", ".join(d.iso() for d in r.history))
+    if f.directors:
+        lines.append("Directed by: " + ", ".join(f.directors))
+    if f.cast:
+        lines.append("Cast: " + ", ".join(f.cast))
+    if r.note:
+        lines.append(f"Note: {r.note}")
+    if f.synopsis:
+        lines.extend(("", f.synopsis))
+    source = r.source or f.link("source")
+    if source:
+        lines.extend(("", f"Source: {source}"))
+    return "\n".join(lines)
+
+
+def categories(row: Row) -> list[str]:
+    r = row.release
+    values = [r.kind.label]
+    if r.where and r.where not in values:
+        values.append(r.where)
+    return values
+
+
+@dataclass(frozen=True)
+class Options:
+    name: str = DEFAULT_NAME
+    stamp: datetime | None = None  # DTSTAMP; None = from the environment
+    remind: str | None = None  # an RFC 5545 DURATION before the day
+    include_partial: bool = False
+
+
+def event_status(release: Release) -> str:
+    """STATUS: from the window's status; a date known only to the month or year is tentative."""
+    if release.status is Status.CANCELLED or release.date.is_exact:
+        return _STATUS[release.status]
+    return "TENTATIVE"
+
+
+def exported(rows: Iterable[Row], include_partial: bool) -> list[Row]:
+    """The rows that become events: exact dates, and partial ones only when asked."""
+    return [r for r in rows if include_partial or r.release.date.is_exact]
+
+
+def calendar(rows: Sequence[Row], options: Options = Options()) -> Any:
+    """The VCALENDAR as an ``ics`` Container of ContentLines and VEVENT Containers."""
+    from ics.grammar.parse import Container, ContentLine
+
+    stamp = (options.stamp or dtstamp()).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    cal = Container(
+        "VCALENDAR",
+        ContentLine("VERSION", {}, "2.0"),
+        ContentLine("PRODID", {}, prodid()),
+        ContentLine("CALSCALE", {}, "GREGORIAN"),
+        ContentLine("NAME", {}, escape_text(options.name)),
+        ContentLine("X-WR-CALNAME", {}, escape_text(options.name)),
+        ContentLine("REFRESH-INTERVAL", {"VALUE": ["DURATION"]}, REFRESH),
+        ContentLine("X-PUBLISHED-TTL", {}, REFRESH),
+    )
+    for row in exported(rows, options.include_partial):
+        cal.append(_event(row, stamp, options, Container, ContentLine))
+    return cal
+
+
+def _event(row: Row, stamp: str, options: Options, Container: Any, ContentLine: Any) -> Any:
+    r = row.release
+    start = r.date.first_day
+    end = r.date.end  # the day after the last day: one day, or the whole month or year
+    text = escape_text(summary(row))
+    event = Container(
+        "VEVENT",
+        ContentLine("UID", {}, uid(row)),
+        ContentLine("DTSTAMP", {}, stamp),
+        ContentLine("DTSTART", {"VALUE": ["DATE"]}, _date_value(start)),
+        ContentLine("DTEND", {"VALUE": ["DATE"]}, _date_value(end)),
+        ContentLine("SUMMARY", {}, text),
+        ContentLine("DESCRIPTION", {}, escape_text(description(row))),
+        ContentLine("CATEGORIES", {}, ",".join(escape_text(c) for c in categories(row))),
+    )
+    source = r.source or row.film.link("source")
+    if source:
+        event.append(ContentLine("URL", {}, source))  # a URI: no TEXT escaping
+    event.append(ContentLine("STATUS", {}, event_status(r)))
+    event.append(ContentLine("SEQUENCE", {}, str(len(r.history))))
+    event.append(ContentLine("TRANSP", {}, "TRANSPARENT"))
+    if options.remind:
+        event.append(Container(
+            "VALARM",
+            ContentLine("ACTION", {}, "DISPLAY"),
+            ContentLine("DESCRIPTION", {}, text),
+            ContentLine("TRIGGER", {}, "-" + options.remind),
+        ))
+    return event
+
+
+# ---------------------------------------------------------------------------
+# Serialising
+
+def fold(line: str) -> bytes:
+    """One content line as UTF-8, folded at 75 octets (continuations start with a
+    space), never inside a character, ending in CRLF."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return data + b"\r\n"
+    out = bytearray()
+    start, limit = 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:  # a UTF-8 continuation byte
+            end -= 1
+        if out:
+            out += b" "
+        out += data[start:end] + b"\r\n"
+        start, limit = end, 74  # the leading space takes one octet
+    return bytes(out)
+
+
+def _lines(container: Any) -> Iterable[str]:
+    yield f"BEGIN:{container.name}"
+    for item in container:
+        if isinstance(item, list):  # a nested Container (VEVENT, VALARM)
+            yield from _lines(item)
+        else:
+            yield str(item)
+    yield f"END:{container.name}"
+
+
+def serialize(container: Any) -> bytes:
+    return b"".join(fold(line) for line in _lines(container))
+
+
+def export_bytes(rows: Sequence[Row], options: Options = Options()) -> bytes:
+    return serialize(calendar(rows, options))
+
+
+# ---------------------------------------------------------------------------
+# One calendar per group
+
+_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))})
+
+
+def group_name(row: Row, by: str) -> str:
+    r = row.release
+    if by == "film":
+        return row.film.title
+    if by == "platform":
+        return r.where or r.kind.label
+    if by == "kind":
+        return r.kind.label
+    if by == "region":
+        return r.region or "worldwide"
+    raise UsageError(f"--split-by: {by!r} is not known; use one of {', '.join(SPLITS)}")
+
+
+def split(rows: Sequence[Row], by: str) -> dict[str, list[Row]]:
+    """Rows grouped by film, platform/venue, kind or region, in first-seen order."""
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        key = row.film.id if by == "film" else group_name(row, by)
+        groups.setdefault(key, []).append(row)
+    return groups
+
+
+def file_names(keys: Iterable[str]) -> dict[str, str]:
+    """A safe, distinct file name for each group: a slug that cannot leave the
+    output folder, with a hash added where the slug would be empty, reserved,
+    too long or shared with another group."""
+    keys = list(keys)
+    slugs = {k: slugify(k)[:60].strip("-") for k in keys}
+    counts: dict[str, int] = {}
+    for s in slugs.values():
+        counts[s] = counts.get(s, 0) + 1
+    names = {}
+    for key, slug in slugs.items():
+        if not slug or slug in _RESERVED or counts[slug] > 1 or len(slugify(key)) > 60:
+            digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
+            slug = f"{slug}-{digest}" if slug else digest
+        names[key] = slug + ".ics"
+    if len(set(names.values())) != len(names):  # cannot happen short of a hash collision; never overwrite
+        raise UsageError("--split-by: two groups would share a file name; export them separately")
+    return names
