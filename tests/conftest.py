@@ -8,6 +8,8 @@ colour (NO_COLOR), the day (--today in each test), and the dataset path
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -16,6 +18,10 @@ from typer.testing import CliRunner
 
 from relcal.cli import app
 from relcal.render import Sink
+
+# The parse cache of a test run lives in a folder of its own, never the user's.
+os.environ["RELCAL_CACHE_DIR"] = tempfile.mkdtemp(prefix="relcal-test-cache-")
+os.environ.pop("RELCAL_NO_CACHE", None)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

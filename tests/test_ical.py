@@ -71,7 +71,7 @@ def test_the_dear_comrades_events(run):
     assert props(lines, "URL") == [
         "https://blackbookmag.com/arts-culture/trailer-dear-comrades-viscerally-recounts-an-extraordinary-soviet-horror/"] * 3
     description = props(lines, "DESCRIPTION")[2]
-    assert description.startswith("Kind: Streaming\\nPlatform: Hulu\\nRegion: US\\nDirected by: Andrei Konchalovsky\\n"
+    assert description.startswith("Kind: Streaming\\nPlatform: Hulu\\nRegion: US\\n\\nDirected by: Andrei Konchalovsky\\n"
                                   "Cast: Julia Vysotskaya\\, Vladislav Komarov\\,")
     assert description.endswith("\\n\\nSource: https://blackbookmag.com/arts-culture/trailer-dear-comrades-viscerally"
                                 "-recounts-an-extraordinary-soviet-horror/")

@@ -6,6 +6,7 @@ in exactly one place, ``RelcalGroup.invoke``.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from dataclasses import replace
@@ -53,16 +54,20 @@ def _quiet_broken_pipe() -> None:
         pass
 
 
-app = typer.Typer(
-    cls=RelcalGroup,
-    name="relcal",
-    help="A release calendar for films: when a film arrives where — festivals, cinemas, VOD, streaming — per region.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    add_completion=True,
-)
+def _new_app() -> typer.Typer:
+    return typer.Typer(
+        cls=RelcalGroup,
+        name="relcal",
+        help="A release calendar for films: when a film arrives where — festivals, cinemas, VOD, streaming — per region.",
+        no_args_is_help=True,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        add_completion=True,
+    )
+
+
+app = _new_app()
 
 
 def _sink(ctx: Any) -> Sink:
@@ -85,6 +90,8 @@ TodayOpt = Annotated[
     typer.Option("--today", envvar="RELCAL_TODAY", metavar="DATE",
                  help="Take DATE as today (env RELCAL_TODAY). Default: the local date."),
 ]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", envvar="RELCAL_NO_CACHE",
+                                          help="Parse the dataset afresh; do not read or write the parse cache.")]
 FormatOpt = Annotated[
     str | None,
     typer.Option("--format", metavar="FORMAT",
@@ -135,10 +142,13 @@ def _format(sink: Sink, fmt: str | None) -> str:
     return key
 
 
-def _load(data: list[Path] | None) -> Any:
+def _load(ctx: typer.Context, data: list[Path] | None, no_cache: bool = False) -> Any:
     from .catalog import load_catalog
+    from .progress import Progress
 
-    return load_catalog(data or None)
+    sink = _sink(ctx)
+    with Progress(sink.stderr, sink.stderr_isatty, "Reading the dataset") as progress:
+        return load_catalog(data or None, use_cache=not no_cache, progress=progress.update)
 
 
 def _query(start: date | None, end: date | None, kind: Any, platform: Any, region: Any, film: Any,
@@ -187,12 +197,13 @@ def upcoming(
     kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
     person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
     fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Release windows from today to today + --days (default 30)."""
     day = _today(today)
     end = _date(to, day, "--to", end=True) if to is not None else day + timedelta(days=days)
     query = _query(day, end, kind, platform, region, film, person, search, status)
-    _print_rows(ctx, query, _load(data), fmt, no_header)
+    _print_rows(ctx, query, _load(ctx, data, no_cache), fmt, no_header)
 
 
 @app.command()
@@ -203,12 +214,13 @@ def releases(
     kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
     person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
     fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Release windows in any range, past included (no --from/--to: all of them)."""
     day = _today(today)
     query = _query(_date(start, day, "--from"), _date(to, day, "--to", end=True),
                    kind, platform, region, film, person, search, status)
-    _print_rows(ctx, query, _load(data), fmt, no_header)
+    _print_rows(ctx, query, _load(ctx, data, no_cache), fmt, no_header)
 
 
 @app.command()
@@ -217,13 +229,14 @@ def films(
     kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
     person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
     fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """One row per film: id, title, year, directors, windows and the next window from today."""
     from .render import write_films
 
     day = _today(today)
     query = _query(None, None, kind, platform, region, film, person, search, status)
-    summaries = query.summaries(_load(data), day)
+    summaries = query.summaries(_load(ctx, data, no_cache), day)
     sink = _sink(ctx)
     fmt_ = _format(sink, fmt)
     if not summaries and fmt_ == "table":
@@ -237,13 +250,14 @@ def show(
     ctx: typer.Context,
     film: Annotated[str, typer.Argument(metavar="FILM", help="Film id (or its exact title).")],
     fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """One film: its details, then its windows as a timeline with the gap between them."""
     from .query import Query, fold, unknown_film
     from .render import write_film
 
     _today(today)  # checked like every command's, though a timeline does not depend on it
-    catalog = _load(data)
+    catalog = _load(ctx, data, no_cache)
     found = catalog.film(film.strip().lower())
     if found is None:  # an exact title is as good as an id when it is unique
         same = [f for f in catalog.films if fold(f.title) == fold(film.strip())]
@@ -272,7 +286,7 @@ def export(
     split_by: Annotated[str | None, typer.Option("--split-by", metavar="FIELD",
                                                  help="One calendar file per film, platform, kind or region (needs --out-dir).")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out-dir", metavar="DIR", help="Folder for --split-by files.")] = None,
-    data: DataOpt = None, today: TodayOpt = None,
+    data: DataOpt = None, today: TodayOpt = None, no_cache: NoCacheOpt = False,
 ) -> None:
     """Matching windows as an iCalendar file for calendar apps (all-day events)."""
     from . import ical
@@ -291,7 +305,7 @@ def export(
         raise UsageError("--out-dir goes with --split-by; for one file use -o FILE")
     query = _query(_date(start, day, "--from"), _date(to, day, "--to", end=True),
                    kind, platform, region, film, person, search, status)
-    rows = query.rows(_load(data))  # an invalid dataset stops here, before anything is written
+    rows = query.rows(_load(ctx, data, no_cache))  # an invalid dataset stops here, before anything is written
     sink = _sink(ctx)
     left_out = len(rows) - len(ical.exported(rows, include_partial))
 
@@ -309,7 +323,10 @@ def export(
         if sink.stderr_isatty:
             sink.note(f"wrote {len(groups)} calendar{'s' * (len(groups) != 1)} to {out_dir}")
     else:
-        data_bytes = ical.export_bytes(rows, options)
+        from .progress import Progress
+
+        with Progress(sink.stderr, sink.stderr_isatty, "Writing events") as progress:
+            data_bytes = ical.export_bytes(rows, options, progress.update)
         if output in (None, "-"):
             sink.write_bytes(data_bytes)
         else:
@@ -371,5 +388,28 @@ def schema(
     _sink(ctx).write(schema_json())
 
 
+def _only(name: str) -> typer.Typer | None:
+    """The app with just the command NAME, or None if there is no such command.
+
+    typer inspects every command's signature before it runs one; a run that
+    names its command needs only that one, which saves start-up time on every
+    call from a prompt, a script or a cron job. Help, completion and errors
+    without a known command use the whole app.
+    """
+    for info in app.registered_commands:
+        if (info.name or info.callback.__name__) == name:  # type: ignore[union-attr]
+            light = _new_app()
+            light.registered_callback = app.registered_callback
+            light.registered_commands.append(info)
+            return light
+    return None
+
+
 def main() -> None:
-    app(prog_name="relcal")
+    # relcal builds many small objects and no reference cycles, then exits: the
+    # cyclic garbage collector would only rescan them (more than half the time
+    # of a large export), so a run does without it.
+    gc.disable()
+    argv = sys.argv[1:]
+    target = (_only(argv[0]) if argv and "_RELCAL_COMPLETE" not in os.environ else None) or app
+    target(prog_name="relcal")

@@ -7,12 +7,11 @@ so most runs never pay for it.
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date, datetime, timedelta
 
 from .errors import UsageError
-from .model import PartialDate
+from .model import PartialDate, days_in_month
 
 FORMS = "2021-01-29, 2021-01, 2021, today, tomorrow, yesterday, +2w, -3d, +1m, friday, 'next friday' or 'jan 29'"
 
@@ -20,6 +19,8 @@ _ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _OFFSET = re.compile(r"([+-])\s*(\d{1,5})\s*([dwmy])")
 _WEEKDAYS = {name: i for i, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
 _WEEKDAY_ABBR = {name[:3]: i for name, i in _WEEKDAYS.items()}
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December")
 _NAMED = {"today": 0, "tomorrow": 1, "yesterday": -1}
 
 
@@ -37,9 +38,9 @@ def parse_iso(text: str) -> PartialDate | None:
     if month is not None and not 1 <= month <= 12:
         raise ValueError(f"there is no month {month}")
     if day is not None:
-        length = calendar.monthrange(year, month)[1]  # type: ignore[arg-type]
+        length = days_in_month(year, month)  # type: ignore[arg-type]
         if not 1 <= day <= length:
-            raise ValueError(f"{calendar.month_name[month]} {year} has {length} days")  # type: ignore[index]
+            raise ValueError(f"{_MONTH_NAMES[month - 1]} {year} has {length} days")  # type: ignore[operator]
     return PartialDate(year, month, day)  # type: ignore[arg-type]
 
 
@@ -48,7 +49,7 @@ def add_months(d: date, months: int) -> date:
     index = d.year * 12 + d.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+    return date(year, month, min(d.day, days_in_month(year, month)))
 
 
 def _weekday(text: str, today: date) -> date | None:
@@ -100,7 +101,9 @@ def _free_form(text: str, today: date) -> PartialDate | None:
     if a.month != b.month:
         # "29" alone: a day of the current month; "2021"-like text was caught as ISO.
         if a.day == b.day:
-            return PartialDate.from_date(date(today.year, today.month, a.day)) if a.day <= calendar.monthrange(today.year, today.month)[1] else None
+            if a.day > days_in_month(today.year, today.month):
+                return None
+            return PartialDate.from_date(date(today.year, today.month, a.day))
         return PartialDate(a.year)
     return PartialDate.from_date(a.date())
 

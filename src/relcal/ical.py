@@ -20,14 +20,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from . import __version__
 from .errors import UsageError
-from .model import Release, Status, slugify
+from .model import Film, Release, Status, slugify
 from .query import Row
 
 DEFAULT_NAME = "relcal releases"
@@ -118,7 +118,16 @@ def summary(row: Row) -> str:
 
 
 def description(row: Row) -> str:
-    r, f = row.release, row.film
+    """The window's facts, then the film's, then where the date comes from: three
+    paragraphs, each as plain_text (so the event writer can escape them apart)."""
+    parts = [window_description(row.release), film_description(row.film)]
+    source = row.release.source or row.film.link("source")
+    if source:
+        parts.append(f"Source: {source}")
+    return "\n\n".join(plain_text(p) for p in parts if p)
+
+
+def window_description(r: Release) -> str:
     lines = [f"Kind: {r.kind.label}"]
     if r.platform:
         lines.append(f"Platform: {r.platform}")
@@ -133,18 +142,19 @@ def description(row: Row) -> str:
         lines.append(f"Date known to the {r.date.precision.value}: {r.date.display()}")
     if r.history:
         lines.append("Moved from: " + ", ".join(d.iso() for d in r.history))
+    if r.note:
+        lines.append(f"Note: {r.note}")
+    return "\n".join(lines)
+
+
+def film_description(f: Film) -> str:
+    lines = []
     if f.directors:
         lines.append("Directed by: " + ", ".join(f.directors))
     if f.cast:
         lines.append("Cast: " + ", ".join(f.cast))
-    if r.note:
-        lines.append(f"Note: {r.note}")
-    if f.synopsis:
-        lines.extend(("", f.synopsis))
-    source = r.source or f.link("source")
-    if source:
-        lines.extend(("", f"Source: {source}"))
-    return "\n".join(lines)
+    people = "\n".join(lines)
+    return "\n\n".join(p for p in (people, f.synopsis) if p)
 
 
 def categories(row: Row) -> list[str]:
@@ -175,7 +185,8 @@ def exported(rows: Iterable[Row], include_partial: bool) -> list[Row]:
     return [r for r in rows if include_partial or r.release.date.is_exact]
 
 
-def calendar(rows: Sequence[Row], options: Options = Options()) -> Any:
+def calendar(rows: Sequence[Row], options: Options = Options(),
+             progress: Callable[..., None] | None = None) -> Any:
     """The VCALENDAR as an ``ics`` Container of ContentLines and VEVENT Containers."""
     from ics.grammar.parse import Container, ContentLine
 
@@ -190,27 +201,34 @@ def calendar(rows: Sequence[Row], options: Options = Options()) -> Any:
         ContentLine("REFRESH-INTERVAL", {"VALUE": ["DURATION"]}, REFRESH),
         ContentLine("X-PUBLISHED-TTL", {}, REFRESH),
     )
+    film_text: dict[str, str] = {}  # a film's part of the description, escaped once for all its windows
     for row in exported(rows, options.include_partial):
-        cal.append(_event(row, stamp, options, Container, ContentLine))
+        film = row.film
+        if film.id not in film_text:
+            film_text[film.id] = escape_text(film_description(film))
+        cal.append(_event(row, stamp, options, film_text[film.id], Container, ContentLine))
+        if progress is not None and len(cal) % 1000 == 0:
+            progress(windows=len(cal) - 7)
     return cal
 
 
-def _event(row: Row, stamp: str, options: Options, Container: Any, ContentLine: Any) -> Any:
+def _event(row: Row, stamp: str, options: Options, film_text: str, Container: Any, ContentLine: Any) -> Any:
     r = row.release
-    start = r.date.first_day
-    end = r.date.end  # the day after the last day: one day, or the whole month or year
     text = escape_text(summary(row))
+    source = r.source or row.film.link("source")
+    described = "\\n\\n".join(p for p in (escape_text(window_description(r)), film_text,
+                                           source and escape_text(f"Source: {source}")) if p)
     event = Container(
         "VEVENT",
         ContentLine("UID", {}, uid(row)),
         ContentLine("DTSTAMP", {}, stamp),
-        ContentLine("DTSTART", {"VALUE": ["DATE"]}, _date_value(start)),
-        ContentLine("DTEND", {"VALUE": ["DATE"]}, _date_value(end)),
+        ContentLine("DTSTART", {"VALUE": ["DATE"]}, _date_value(r.date.first_day)),
+        # the day after the last day: one day, or the whole month or year
+        ContentLine("DTEND", {"VALUE": ["DATE"]}, _date_value(r.date.end)),
         ContentLine("SUMMARY", {}, text),
-        ContentLine("DESCRIPTION", {}, escape_text(description(row))),
+        ContentLine("DESCRIPTION", {}, described),
         ContentLine("CATEGORIES", {}, ",".join(escape_text(c) for c in categories(row))),
     )
-    source = r.source or row.film.link("source")
     if source:
         event.append(ContentLine("URL", {}, source))  # a URI: no TEXT escaping
     event.append(ContentLine("STATUS", {}, event_status(r)))
@@ -248,22 +266,31 @@ def fold(line: str) -> bytes:
     return bytes(out)
 
 
-def _lines(container: Any) -> Iterable[str]:
-    yield f"BEGIN:{container.name}"
+def _content_lines(container: Any, out: list[str]) -> None:
+    """Each line of CONTAINER as text, depth first (the ics objects, written by hand:
+    ContentLine's own __str__ costs a loop per line for parameters that are rarely there)."""
+    out.append("BEGIN:" + container.name)
     for item in container:
         if isinstance(item, list):  # a nested Container (VEVENT, VALARM)
-            yield from _lines(item)
+            _content_lines(item, out)
+        elif item.params:
+            out.append(str(item))
         else:
-            yield str(item)
-    yield f"END:{container.name}"
+            out.append(f"{item.name}:{item.value}")
+    out.append("END:" + container.name)
 
 
 def serialize(container: Any) -> bytes:
-    return b"".join(fold(line) for line in _lines(container))
+    lines: list[str] = []
+    _content_lines(container, lines)
+    # Short ASCII lines (most of them) need no folding: join them as they are.
+    return b"".join((line + "\r\n").encode("ascii") if len(line) <= 75 and line.isascii() else fold(line)
+                    for line in lines)
 
 
-def export_bytes(rows: Sequence[Row], options: Options = Options()) -> bytes:
-    return serialize(calendar(rows, options))
+def export_bytes(rows: Sequence[Row], options: Options = Options(),
+                 progress: Callable[..., None] | None = None) -> bytes:
+    return serialize(calendar(rows, options, progress))
 
 
 # ---------------------------------------------------------------------------

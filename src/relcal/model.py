@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, timedelta
 from enum import Enum
 
@@ -61,6 +60,13 @@ class Precision(str, Enum):
     YEAR = "year"
 
 
+def days_in_month(year: int, month: int) -> int:
+    """28-31 (the calendar module would do, but costs start-up time for one sum)."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
 _MONTH_ABBR = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -106,7 +112,7 @@ class PartialDate:
         if self.day is not None:
             return self.first_day
         if self.month is not None:
-            return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+            return date(self.year, self.month, days_in_month(self.year, self.month))
         return date(self.year, 12, 31)
 
     @property
@@ -158,7 +164,7 @@ class Release:
         """What the window is called in a summary: the platform or venue, else the kind."""
         return self.where or self.kind.label
 
-    @property
+    @cached_property  # asked for once per export line; a frozen dataclass still has a __dict__ for it
     def identity(self) -> str:
         """What tells this window apart from the film's others, without its date.
 
@@ -188,6 +194,8 @@ def _name_slug(name: str) -> str:
     hash of the name is added."""
     slug = slugify(name)
     if not slug or slug.replace("-", " ") != " ".join(name.casefold().split()):
+        import hashlib  # only here: loading OpenSSL costs start-up time
+
         digest = hashlib.sha1(name.casefold().encode("utf-8")).hexdigest()[:8]
         slug = f"{slug}-{digest}" if slug else digest
     return slug

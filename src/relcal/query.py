@@ -6,15 +6,14 @@ it for rows; no other module decides which windows match.
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 from . import countries
-from .catalog import SYNONYMS, Catalog
+from .catalog import Catalog
 from .errors import UsageError
 from .model import Film, Kind, Release, Status
 
@@ -30,12 +29,23 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-@dataclass(frozen=True)
 class Row:
     """One release window of one film: what the row commands print."""
 
-    film: Film
-    release: Release
+    __slots__ = ("film", "release")
+
+    def __init__(self, film: Film, release: Release):
+        self.film = film
+        self.release = release
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Row) and (self.film, self.release) == (other.film, other.release)
+
+    def __hash__(self) -> int:
+        return hash((self.film.id, self.release))
+
+    def __repr__(self) -> str:
+        return f"Row({self.film.id!r}, {self.release!r})"
 
     def as_dict(self) -> dict[str, str | None]:
         r = self.release
@@ -61,8 +71,7 @@ class Row:
                 r.region or "", fold(r.where or ""), r.date.precision.value)
 
 
-@dataclass(frozen=True)
-class FilmSummary:
+class FilmSummary(NamedTuple):
     """One film with its matching windows, for ``relcal films``."""
 
     film: Film
@@ -70,8 +79,7 @@ class FilmSummary:
     next: Release | None  # the first matching window on or after today
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     """A date range (inclusive, either end open) and filters.
 
     Within one filter the values are alternatives (``-k vod -k streaming``);
@@ -119,7 +127,7 @@ class Query:
         )
 
     def without_range(self) -> Query:
-        return replace(self, start=None, end=None)
+        return self._replace(start=None, end=None)
 
     # -- matching ----------------------------------------------------------
     def film_matches(self, film: Film) -> bool:
@@ -159,12 +167,21 @@ class Query:
             if catalog.film(film_id) is None:
                 raise unknown_film(film_id, catalog)
 
+    def candidates(self, catalog: Catalog) -> list[Film] | Iterable[Film]:
+        """The films worth looking at: the named ones, else those with a window in
+        the range (the catalog's day index skips the rest without building them)."""
+        self.check_films(catalog)
+        if self.films:
+            return [catalog.film(f) for f in dict.fromkeys(self.films)]  # type: ignore[misc]
+        if self.start or self.end:
+            return catalog.films_between(self.start, self.end)
+        return catalog.films
+
     def rows(self, catalog: Catalog) -> list[Row]:
         """Matching windows, sorted by date, then kind order, then title."""
-        self.check_films(catalog)
         rows = [
             Row(film, release)
-            for film in catalog.films
+            for film in self.candidates(catalog)
             if self.film_matches(film)
             for release in film.releases
             if self.window_matches(release)
@@ -199,7 +216,9 @@ class Query:
 
 
 def unknown_film(film_id: str, catalog: Catalog) -> UsageError:
-    ids = [f.id for f in catalog.films]
+    import difflib
+
+    ids = catalog.ids()
     close = difflib.get_close_matches(film_id, ids, n=3, cutoff=0.5)
     if not close:  # a title typed instead of an id
         wanted = fold(film_id)
@@ -214,6 +233,10 @@ def _choice(enum: type[Kind] | type[Status], text: str, option: str) -> Kind | S
     values = [e.value for e in enum]
     if key in values:
         return enum(key)
+    import difflib
+
+    from .parse import SYNONYMS
+
     close = [SYNONYMS[key]] if SYNONYMS.get(key) in values else difflib.get_close_matches(key, values, n=1, cutoff=0.5)
     hint = f"did you mean {close[0]!r}? " if close else ""
     raise UsageError(f"{option}: {text!r} is not known; {hint}use one of: {', '.join(values)}")

@@ -13,9 +13,8 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from .model import Film, Release, Status
 from .query import ROW_KEYS, FilmSummary, Row
@@ -23,7 +22,6 @@ from .query import ROW_KEYS, FilmSummary, Row
 FORMATS = ("table", "tsv", "csv", "json", "jsonl", "md")
 
 
-@dataclass
 class Sink:
     """Where output goes, and what the streams are (after httpie's Environment).
 
@@ -31,12 +29,12 @@ class Sink:
     from the real process with ``from_env``.
     """
 
-    stdout: TextIO
-    stderr: TextIO
-    stdout_isatty: bool = False
-    stderr_isatty: bool = False
-    width: int | None = None
-    color: bool = False
+    def __init__(self, stdout: TextIO, stderr: TextIO, stdout_isatty: bool = False, stderr_isatty: bool = False,
+                 width: int | None = None, color: bool = False):
+        self.stdout, self.stderr = stdout, stderr
+        self.stdout_isatty, self.stderr_isatty = stdout_isatty, stderr_isatty
+        self.width = width
+        self.color = color
 
     @classmethod
     def from_env(cls) -> Sink:
@@ -100,8 +98,7 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """A column of a human table (table, md)."""
 
     header: str
@@ -147,21 +144,22 @@ def write_records(
     header: bool = True,
     title: str | None = None,
 ) -> None:
-    """ITEMS in FMT: machine formats from ``record`` (all ``keys``), human ones from ``columns``."""
+    """ITEMS in FMT: machine formats from ``record`` (a dict with exactly ``keys``, in
+    order), human ones from ``columns``."""
     if fmt == "json":
         sink.write(json.dumps([record(i) for i in items], ensure_ascii=False, indent=2) + "\n")
     elif fmt == "jsonl":
         sink.write("".join(json.dumps(record(i), ensure_ascii=False) + "\n" for i in items))
     elif fmt == "tsv":
         lines = ["\t".join(keys)] if header else []
-        lines.extend("\t".join(_tsv_cell(record(i)[k]) for k in keys) for i in items)
+        lines.extend("\t".join(map(_tsv_cell, record(i).values())) for i in items)
         sink.write("".join(line + "\n" for line in lines))
     elif fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         if header:
             writer.writerow(keys)
-        writer.writerows([cell(record(i)[k]) for k in keys] for i in items)
+        writer.writerows(map(cell, record(i).values()) for i in items)
         sink.write(buffer.getvalue())
     elif fmt == "md":
         heads = [c.header for c in columns]

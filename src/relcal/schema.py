@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from . import countries
-from .catalog import FILM_FIELDS, FORMAT_VERSION, RELEASE_FIELDS, SLUG, Spec
+from .parse import FILM_FIELDS, FORMAT_VERSION, RELEASE_FIELDS, SLUG, Spec
 
 _DATE = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 _TEXT: dict[str, Any] = {"type": "string", "minLength": 1}

@@ -1,0 +1,207 @@
+"""relcal's benchmarks: whole processes, medians, ratios side by side in one run.
+
+    uv run python bench/run.py            # 7 runs of each figure (after a warm-up)
+    uv run python bench/run.py --runs 11  # steadier on a busy machine
+
+Every figure is a ratio of two timings taken in the same run on the same
+machine, so it means the same on a laptop and on CI. The datasets come from
+bench/generate.py (deterministic); everything written goes to bench/out/.
+Results are printed as a table and written to bench/out/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+BIN = Path(sys.executable).parent
+PY = sys.executable
+RELCAL = str(BIN / "relcal")
+KHAL = str(BIN / "khal")
+CACHE = OUT / "cache"
+
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402
+
+
+def env(**extra: str) -> dict[str, str]:
+    e = {k: v for k, v in os.environ.items() if not k.startswith("RELCAL_")}
+    e.update({"RELCAL_CACHE_DIR": str(CACHE), "COLUMNS": "80", "NO_COLOR": "1", "SOURCE_DATE_EPOCH": "1611100800"})
+    e.update(extra)
+    return e
+
+
+def run_once(cmd: list[str], environ: dict[str, str]) -> tuple[float, int]:
+    """Wall time and peak memory (KiB) of one whole process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environ, cwd=OUT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
+    return elapsed, usage.ru_maxrss
+
+
+def measure(cmd: list[str], runs: int, environ: dict[str, str] | None = None, before=None) -> dict[str, float]:
+    environ = environ or env()
+    if before:
+        before()
+    run_once(cmd, environ)  # warm-up: page cache, .pyc files
+    times, rss = [], []
+    for _ in range(runs):
+        if before:
+            before()
+        t, m = run_once(cmd, environ)
+        times.append(t)
+        rss.append(m)
+    return {"median": statistics.median(times), "rss_kib": max(rss)}
+
+
+def clear_cache() -> None:
+    shutil.rmtree(CACHE, ignore_errors=True)
+
+
+def prepare() -> dict[str, Path]:
+    OUT.mkdir(exist_ok=True)
+    paths = {}
+    for n in (5000, 50000):
+        path = OUT / f"films-{n}.yaml"
+        if not path.exists():
+            print(f"generating {path.name} ...", file=sys.stderr)
+            generate.write(n, path)
+        paths[n] = path
+    # The same events for the ics Event API, as plain JSON. Made in a child
+    # process: the parent stays small, because a forked child's peak memory
+    # starts from its parent's.
+    events = OUT / "events-5000.json"
+    if not events.exists():
+        subprocess.run([PY, "-c", EVENTS, str(paths[5000]), str(events)], check=True, env=env())
+    paths["events"] = events
+    # khal with the shipped data's upcoming windows
+    khal_dir = OUT / "khal"
+    if khal_dir.exists():
+        shutil.rmtree(khal_dir)
+    (khal_dir / "cal").mkdir(parents=True)
+    (khal_dir / "khal.conf").write_text(
+        f"[calendars]\n[[relcal]]\npath = {khal_dir / 'cal'}\ntype = calendar\n"
+        "[locale]\ntimeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n"
+        "datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n"
+        "[default]\ndefault_calendar = relcal\n")
+    ics = khal_dir / "upcoming.ics"
+    subprocess.run([RELCAL, "export", "--from", "2021-01-20", "--to", "2021-02-19", "-o", str(ics)], check=True,
+                   env=env())
+    subprocess.run([KHAL, "-c", str(khal_dir / "khal.conf"), "import", "--batch", str(ics)], check=True,
+                   env=khal_env(khal_dir), capture_output=True)
+    paths["khal"] = khal_dir
+    return paths
+
+
+def khal_env(khal_dir: Path) -> dict[str, str]:
+    return env(XDG_DATA_HOME=str(khal_dir / "data"), XDG_CONFIG_HOME=str(khal_dir / "config"))
+
+
+EVENTS = """
+import json, sys
+from relcal import ical, load_catalog
+from relcal.query import Query
+rows = [r for r in Query().rows(load_catalog([sys.argv[1]], use_cache=False)) if r.release.date.is_exact]
+json.dump([[ical.uid(r), r.release.date.first_day.isoformat(), ical.summary(r), ical.description(r),
+            ical.categories(r), r.release.source or r.film.link("source"), ical.event_status(r.release)]
+           for r in rows], open(sys.argv[2], "w"))
+"""
+
+ICS_EVENT_API = """
+import json, sys
+from ics import Calendar, Event
+cal = Calendar()
+for uid, day, summary, description, categories, url, status in json.load(open(sys.argv[1])):
+    event = Event(name=summary, begin=day, uid=uid, description=description, url=url, status=status,
+                  categories=set(categories), transparent=True)
+    event.make_all_day()
+    cal.events.add(event)
+open(sys.argv[2], "w").write(cal.serialize())
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per figure (at least 5)")
+    args = parser.parse_args()
+    runs = max(5, args.runs)
+    paths = prepare()
+    f5, f50 = str(paths[5000]), str(paths[50000])
+    query = ["upcoming", "--today", "2021-06-01", "--format", "tsv"]
+    shipped_query = [RELCAL, "upcoming", "--today", "2021-01-20", "--format", "tsv"]
+
+    m: dict[str, dict[str, float]] = {}
+    print("measuring ...", file=sys.stderr)
+    m["python -c pass"] = measure([PY, "-c", "pass"], runs)
+    m["import typer"] = measure([PY, "-c", "import typer"], runs)
+    m["import typer, rich.table, yaml"] = measure([PY, "-c", "import typer, rich.table, yaml"], runs)
+    subprocess.run(shipped_query, env=env(), check=True, capture_output=True)  # prime the cache
+    m["relcal upcoming --format tsv (shipped)"] = measure(shipped_query, runs)
+    m["relcal upcoming --format table (shipped)"] = measure(
+        [RELCAL, "upcoming", "--today", "2021-01-20", "--format", "table"], runs)
+    m["khal list (same events)"] = measure(
+        [KHAL, "-c", str(paths["khal"] / "khal.conf"), "list", "2021-01-20", "30d"], runs, khal_env(paths["khal"]))
+    m["PyYAML CSafeLoader, 5,000 films"] = measure(
+        [PY, "-c", f"import yaml; yaml.load(open({f5!r}, encoding='utf-8'), Loader=yaml.CSafeLoader)"], runs)
+    m["relcal query, 5,000 films, cold"] = measure([RELCAL, *query, "--data", f5], runs, before=clear_cache)
+    subprocess.run([RELCAL, *query, "--data", f5], env=env(), check=True, capture_output=True)
+    m["relcal query, 5,000 films, warm"] = measure([RELCAL, *query, "--data", f5], runs)
+    subprocess.run([RELCAL, *query, "--data", f50], env=env(), check=True, capture_output=True)
+    m["relcal query, 50,000 films, warm"] = measure([RELCAL, *query, "--data", f50], runs)
+    m["relcal export, 25,000 windows, warm"] = measure(
+        [RELCAL, "export", "--data", f5, "-o", str(OUT / "export-5000.ics")], runs)
+    m["ics Event API, the same events"] = measure(
+        [PY, "-c", ICS_EVENT_API, str(paths["events"]), str(OUT / "ics-api-5000.ics")], max(3, runs // 2))
+
+    def t(name: str) -> float:
+        return m[name]["median"]
+
+    figures = [
+        ("tsv query, shipped / import typer", t("relcal upcoming --format tsv (shipped)") / t("import typer"), 1.3),
+        ("table query, shipped / khal list", t("relcal upcoming --format table (shipped)") / t("khal list (same events)"), 0.5),
+        ("cold query, 5,000 films / CSafeLoader parse", t("relcal query, 5,000 films, cold") / t("PyYAML CSafeLoader, 5,000 films"), 1.3),
+        ("warm query, 5,000 films / shipped", t("relcal query, 5,000 films, warm") / t("relcal upcoming --format tsv (shipped)"), 1.5),
+        ("warm export, 25,000 windows / ics Event API", t("relcal export, 25,000 windows, warm") / t("ics Event API, the same events"), 0.15),
+        ("peak memory, warm 5,000-film query (MiB)", m["relcal query, 5,000 films, warm"]["rss_kib"] / 1024, 120),
+        ("warm query, 50,000 / 5,000 films", t("relcal query, 50,000 films, warm") / t("relcal query, 5,000 films, warm"), 3),
+    ]
+    lines = [f"relcal benchmarks, {time.strftime('%Y-%m-%d')}, median of {runs} runs",
+             f"machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu()}, Python {platform.python_version()}",
+             "", "| what | median wall | peak RSS |", "| --- | --- | --- |"]
+    lines += [f"| {name} | {v['median']:.3f} s | {v['rss_kib'] / 1024:.0f} MiB |" for name, v in m.items()]
+    lines += ["", "| figure | measured | goal | |", "| --- | --- | --- | --- |"]
+    lines += [f"| {name} | {value:.2f} | <= {goal} | {'ok' if value <= goal else 'MISSED'} |"
+              for name, value, goal in figures]
+    text = "\n".join(lines) + "\n"
+    (OUT / "RESULTS.md").write_text(text)
+    print(text)
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,588 @@
+"""YAML dataset file -> films, with every problem at its FILE:LINE:COL.
+
+YAML is composed with PyYAML's *base* loader, which resolves every scalar to a
+string: nothing is ever turned into ``False``, an int or a datetime behind the
+user's back, and no tag can construct an object. Each field is then converted
+by relcal itself, with the node's position at hand, so every problem is
+reported as ``FILE:LINE:COL: message`` — all of them, not just the first.
+
+This is the cold path: catalog.py comes here only when its cache has no
+up-to-date copy of a file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import countries
+from .dates import parse_iso
+from .errors import Problem
+from .model import Film, Kind, PartialDate, Release, Status, slugify
+
+FORMAT_VERSION = 1
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_STR_TAG = "tag:yaml.org,2002:str"
+# Explicit tags that only restate a plain value's type; any other tag
+# (!!python/..., !!binary, custom !tags) is refused, never constructed.
+_HARMLESS_TAGS = frozenset(
+    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+)
+
+
+# --------------------------------------------------------------------------
+# Loading one file
+
+@dataclass
+class LoadedFile:
+    films: list[Film] = field(default_factory=list)
+    positions: list[tuple[int, int]] = field(default_factory=list)  # each film's id: line, column
+    problems: list[Problem] = field(default_factory=list)
+    digest: str | None = None  # SHA-256 of the bytes read, for the cache
+
+
+def load_file(path: Path, progress: Callable[[int], None] | None = None) -> LoadedFile:
+    """Parse and validate one dataset file; PROGRESS gets the count of windows read so far."""
+    name = str(path)
+    out = LoadedFile()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        out.problems.append(Problem(name, 0, 0, f"cannot read: {exc.strerror or exc}"))
+        return out
+    from .cache import file_digest
+
+    out.digest = file_digest(raw)
+    text = _decode(raw, name, out.problems)
+    if text is None:
+        return out
+    root = _compose(text, name, out.problems)
+    if root is None:
+        return out
+    _Converter(name, out, progress).dataset(root)
+    return out
+
+
+def _decode(raw: bytes, name: str, problems: list[Problem]) -> str | None:
+    try:
+        return raw.decode("utf-8-sig")  # a leading BOM is harmless; drop it
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        problems.append(Problem(name, line, col, f"byte 0x{raw[exc.start]:02x} is not UTF-8; "
+                                "save the file as UTF-8"))
+        return None
+
+
+def _compose(text: str, name: str, problems: list[Problem]) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+    try:
+        root = yaml.compose(text, Loader=loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+            mark = exc.context_mark  # where the unterminated thing began, not the end of the file
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problems.append(Problem(name, line, col, _syntax_message(exc)))
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(Problem(name, 1, 1, f"YAML error: {exc}"))
+        return None
+    except RecursionError:
+        problems.append(Problem(name, 1, 1, "nested too deeply to be a dataset; "
+                                "a dataset is a mapping of films, each a mapping of fields"))
+        return None
+    if root is None:
+        problems.append(Problem(name, 1, 1, f"file is empty; a dataset starts with 'version: {FORMAT_VERSION}' "
+                                "and a 'films:' list"))
+    return root
+
+
+def _syntax_message(exc: Any) -> str:
+    problem = (exc.problem or "syntax error").strip()
+    if "'\\t'" in problem or "tab" in problem:
+        hint = "indent with spaces; YAML does not allow tabs there"
+    elif "mapping values are not allowed" in problem:
+        hint = "a value that contains ': ' must be quoted"
+    elif "found duplicate anchor" in problem or "undefined alias" in problem:
+        hint = "define each &anchor once, before any *alias to it"
+    elif any(x in problem for x in ("could not find expected ':'", "expected <block end>",
+                                    "expected '-' indicator", "expected <block mapping key>")):
+        hint = "check the indentation of this line and the one above"
+    elif "found unexpected end of stream" in problem or "found unknown escape" in problem:
+        hint = "check the quotes on this line"
+    elif "expected a single document" in problem or "but found another document" in problem:
+        hint = "a dataset file holds one document: remove the extra '---'"
+    else:
+        hint = "check this line's indentation and quoting"
+    context = f" {exc.context.strip()}" if getattr(exc, "context", None) else ""
+    return f"YAML syntax error:{context} {problem}; {hint}".replace(":  ", ": ")
+
+
+# --------------------------------------------------------------------------
+# Converting nodes to the model, field by field
+
+@dataclass(frozen=True)
+class Spec:
+    """One field of the dataset format: its value type, and whether it is required.
+
+    The same table drives loading, the error messages and ``relcal schema``.
+    """
+
+    type: str
+    description: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+TOP_FIELDS: dict[str, Spec] = {
+    "version": Spec("int", f"Format version; always {FORMAT_VERSION}.", required=True),
+    "films": Spec("films", "The films, each with its release windows.", required=True),
+}
+FILM_FIELDS: dict[str, Spec] = {
+    "id": Spec("slug", "Unique id across all files: lowercase letters, digits and single hyphens.", required=True),
+    "title": Spec("text", "Title as released in English-speaking markets.", required=True),
+    "original_title": Spec("text", "Title in the original language, if different."),
+    "year": Spec("year", "Year of the first public showing."),
+    "directors": Spec("texts", "Directors."),
+    "writers": Spec("texts", "Screenwriters."),
+    "cast": Spec("texts", "Leading cast."),
+    "genres": Spec("texts", "Genres, lowercase."),
+    "countries": Spec("countries", "Production countries, ISO 3166-1 alpha-2."),
+    "runtime": Spec("minutes", "Running time in minutes."),
+    "synopsis": Spec("text", "A short synopsis."),
+    "links": Spec("links", "Named links, e.g. source: https://..."),
+    "releases": Spec("releases", "Release windows."),
+}
+RELEASE_FIELDS: dict[str, Spec] = {
+    "date": Spec("date", "YYYY-MM-DD, or YYYY-MM / YYYY when only the month or year is known.", required=True),
+    "kind": Spec("choice", "What kind of window.", required=True, choices=tuple(k.value for k in Kind)),
+    "region": Spec("country", "ISO 3166-1 alpha-2 code; absent means unspecified or worldwide."),
+    "platform": Spec("text", "Streaming or VOD platform, TV channel."),
+    "venue": Spec("text", "Festival or cinema."),
+    "distributor": Spec("text", "Distributor in that region."),
+    "status": Spec("choice", "Default confirmed.", choices=tuple(s.value for s in Status)),
+    "note": Spec("text", "A short note."),
+    "source": Spec("url", "Where this date was confirmed."),
+    "history": Spec("dates", "Earlier dates of this window, oldest first, when it was moved."),
+    "id": Spec("slug", "Optional slug, unique within the film, for a stable calendar identity."),
+}
+
+
+# Words people use for a kind or status, and the value relcal calls it (a hint only).
+SYNONYMS = {
+    "cinema": "theatrical", "cinemas": "theatrical", "theater": "theatrical", "theatre": "theatrical",
+    "wide": "theatrical", "virtual": "virtual-cinema", "virtual-cinemas": "virtual-cinema",
+    "digital": "vod", "pvod": "vod", "tvod": "vod", "rental": "vod", "svod": "streaming",
+    "stream": "streaming", "dvd": "physical", "blu-ray": "physical", "bluray": "physical", "disc": "physical",
+    "television": "tv", "broadcast": "tv", "premier": "premiere", "world-premiere": "premiere",
+    "delayed": "postponed", "moved": "postponed", "canceled": "cancelled", "rumored": "tentative",
+    "rumoured": "tentative", "tba": "announced", "planned": "announced",
+}
+
+
+class _Invalid(Exception):
+    """A field's value is wrong; the problem is already recorded."""
+
+
+class _Converter:
+    """Walks one file's node tree, recording problems and building films."""
+
+    def __init__(self, file: str, out: LoadedFile, progress: Callable[[int], None] | None = None):
+        self.file = file
+        self.out = out
+        self.progress = progress
+        self.windows = 0
+
+    # -- reporting ---------------------------------------------------------
+    def problem(self, node: Any, message: str) -> None:
+        mark = node.start_mark
+        self.out.problems.append(Problem(self.file, mark.line + 1, mark.column + 1, message))
+
+    def invalid(self, node: Any, message: str) -> _Invalid:
+        self.problem(node, message)
+        return _Invalid()
+
+    # -- structure ---------------------------------------------------------
+    def mapping(self, node: Any, fields: dict[str, Spec], what: str) -> dict[str, tuple[Any, Any]] | None:
+        """key -> (key node, value node), with unknown, duplicate and missing keys reported."""
+        import yaml
+
+        self.check_tag(node)
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{what} must be a mapping of 'key: value' lines, not {_shape(node)}")
+            return None
+        seen: dict[str, tuple[Any, Any]] = {}
+        meant: set[str] = set()  # required keys an unknown key was probably meant to be
+        explicit, merged = self.pairs(node, what)
+        for key_node, value_node in explicit:
+            key = key_node.value
+            if key in seen:
+                first = seen[key][0].start_mark
+                self.problem(key_node, f"duplicate key {key!r} in {what} (first at line "
+                                       f"{first.line + 1}:{first.column + 1}); keep one of them")
+                continue
+            seen[key] = (key_node, value_node)
+            if key not in fields:
+                close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(fields)
+                self.problem(key_node, f"unknown key {key!r} in {what}; {hint}")
+                meant.update(close)
+        for key_node, value_node in merged:  # '<<: *anchor' fills in what is not written out
+            key = key_node.value
+            if key not in seen:
+                seen[key] = (key_node, value_node)
+                if key not in fields:
+                    self.problem(key_node, f"unknown key {key!r} (merged into {what} here by '<<')")
+        for name, spec in fields.items():
+            if spec.required and name not in seen and name not in meant:
+                self.problem(node, f"{what} is missing the required key {name!r}")
+        return {k: v for k, v in seen.items() if k in fields}
+
+    def pairs(self, node: Any, what: str, depth: int = 0) -> tuple[list[tuple[Any, Any]], list[tuple[Any, Any]]]:
+        """A mapping's own key/value nodes, and those that YAML merge keys ('<<') bring in."""
+        import yaml
+
+        explicit: list[tuple[Any, Any]] = []
+        merged: list[tuple[Any, Any]] = []
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(key_node, f"a key in {what} must be a plain name, not {_shape(key_node)}")
+                continue
+            self.check_tag(key_node)
+            if key_node.value != "<<" or key_node.style:
+                explicit.append((key_node, value_node))
+                continue
+            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            for source in sources:
+                if not isinstance(source, yaml.MappingNode):
+                    self.problem(source, "'<<' merges a mapping (or a list of them) into this one; "
+                                         f"this is {_shape(source)}")
+                elif depth >= 8:
+                    self.problem(source, "merge keys ('<<') nest too deeply; write the fields out")
+                else:
+                    inner, deeper = self.pairs(source, what, depth + 1)
+                    merged.extend(inner + deeper)
+        return explicit, merged
+
+    def check_tag(self, node: Any) -> None:
+        tag = node.tag or ""
+        if tag in _HARMLESS_TAGS or tag == "?" or tag == "!":
+            return
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        raise self.invalid(node, f"tag {shown} is not allowed: relcal reads plain data only; remove the tag")
+
+    def scalar(self, node: Any, what: str) -> str | None:
+        """The text of a scalar, or None for YAML null (~, null, or nothing)."""
+        import yaml
+
+        self.check_tag(node)
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.invalid(node, f"{what} must be a single value, not {_shape(node)}")
+        if not node.style and node.value in _NULLS and node.tag == _STR_TAG:
+            return None
+        if node.tag == "tag:yaml.org,2002:null":
+            return None
+        return node.value
+
+    def sequence(self, node: Any, what: str) -> list[Any]:
+        import yaml
+
+        self.check_tag(node)
+        if isinstance(node, yaml.ScalarNode) and self.scalar(node, what) is None:
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.invalid(node, f"{what} must be a list (one '- item' per line, or [a, b]), not {_shape(node)}")
+        return node.value
+
+    # -- the document --------------------------------------------------------
+    def dataset(self, root: Any) -> None:
+        try:
+            fields = self.mapping(root, TOP_FIELDS, "the dataset")
+        except _Invalid:
+            return
+        if fields is None:
+            return
+        if "version" in fields:
+            value_node = fields["version"][1]
+            try:
+                version = self.scalar(value_node, "version")
+                if version != str(FORMAT_VERSION):
+                    self.problem(value_node, f"version {version!r} is not supported; this relcal reads "
+                                             f"'version: {FORMAT_VERSION}'")
+            except _Invalid:
+                pass
+        if "films" in fields:
+            try:
+                items = self.sequence(fields["films"][1], "films")
+            except _Invalid:
+                return
+            for item in items:
+                self.film(item)
+
+    def film(self, node: Any) -> None:
+        try:
+            fields = self.mapping(node, FILM_FIELDS, "a film")
+        except _Invalid:
+            return
+        if fields is None:
+            return
+        values: dict[str, Any] = {}
+        ok = True
+        for name, (key_node, value_node) in fields.items():
+            spec = FILM_FIELDS[name]
+            try:
+                value = self.value(spec, value_node, name)
+            except _Invalid:
+                ok = False
+                continue
+            if value is not None:
+                values[name] = value
+            elif spec.required:
+                ok = False
+                self.problem(value_node, _null_message(name, value_node))
+        if not ok or "id" not in values or "title" not in values:
+            return
+        releases = values.get("releases", ())
+        self.check_identities(values["id"], releases)
+        film = Film(**{**values, "releases": tuple(r for r, _ in releases)})
+        mark = fields["id"][1].start_mark
+        self.out.films.append(film)
+        self.out.positions.append((mark.line + 1, mark.column + 1))
+        if self.progress is not None:
+            before = self.windows
+            self.windows += len(film.releases)
+            if self.windows // 1000 != before // 1000:
+                self.progress(self.windows)
+
+    def check_identities(self, film_id: str, releases: list[tuple[Release, Any]]) -> None:
+        """Two windows of a film must not look alike: their calendar events would share a UID."""
+        seen: dict[str, Any] = {}
+        for release, node in releases:
+            earlier = seen.get(release.identity)
+            if earlier is None:
+                seen[release.identity] = node
+                continue
+            mark = earlier.start_mark
+            if release.id:
+                message = f"window id {release.id!r} is used twice in film {film_id!r} (first at line {mark.line + 1})"
+            else:
+                alike = ", ".join(x for x in (release.kind.value, release.region, release.where) if x)
+                message = (f"this window ({alike}) looks like the one at line {mark.line + 1}:{mark.column + 1}; "
+                           "give one of them an 'id:' (e.g. id: second-run) so each keeps its own calendar event")
+            self.problem(node, message)
+
+    def release(self, node: Any, index: int) -> tuple[Release, Any]:
+        fields = self.mapping(node, RELEASE_FIELDS, "a release window")
+        if fields is None:
+            raise _Invalid()
+        values: dict[str, Any] = {}
+        ok = True
+        for name, (key_node, value_node) in fields.items():
+            spec = RELEASE_FIELDS[name]
+            try:
+                value = self.value(spec, value_node, name)
+            except _Invalid:
+                ok = False
+                continue
+            if value is None:
+                if spec.required:
+                    ok = False
+                    self.problem(value_node, _null_message(name, value_node))
+                continue
+            values[name] = value
+        if not ok or "date" not in values or "kind" not in values:
+            raise _Invalid()
+        if "history" in values:
+            values["history"] = tuple(values["history"])
+        return Release(**values), node
+
+    # -- values ---------------------------------------------------------------
+    def value(self, spec: Spec, node: Any, name: str) -> Any:
+        convert: Callable[[Any, str, Spec], Any] = getattr(self, "v_" + spec.type)
+        return convert(node, name, spec)
+
+    def v_int(self, node: Any, name: str, spec: Spec) -> int | None:
+        text = self.scalar(node, name)
+        if text is None:
+            return None
+        if not text.isascii() or not text.isdigit():
+            raise self.invalid(node, f"{name} must be a whole number, not {text!r}")
+        return int(text)
+
+    def v_year(self, node: Any, name: str, spec: Spec) -> int | None:
+        year = self.v_int(node, name, spec)
+        if year is not None and not 1870 <= year <= 2200:
+            raise self.invalid(node, f"year {year} is not a film's year; give the four-digit year of "
+                                     "its first showing")
+        return year
+
+    def v_minutes(self, node: Any, name: str, spec: Spec) -> int | None:
+        minutes = self.v_int(node, name, spec)
+        if minutes is not None and not 1 <= minutes <= 10000:
+            raise self.invalid(node, f"{name} is in minutes: {minutes} is not a running time")
+        return minutes
+
+    def v_text(self, node: Any, name: str, spec: Spec) -> str | None:
+        text = self.scalar(node, name)
+        if text is None:
+            return None
+        if not text.strip():
+            raise self.invalid(node, f"{name} is empty; give a value or remove the line")
+        return text
+
+    def v_slug(self, node: Any, name: str, spec: Spec) -> str | None:
+        text = self.scalar(node, name)
+        if text is None:
+            return None
+        if not SLUG.fullmatch(text):
+            suggestion = slugify(text)
+            hint = f"; try {suggestion!r}" if suggestion else ""
+            raise self.invalid(node, f"{name} {text!r} is not a slug (lowercase letters, digits and "
+                                     f"single hyphens){hint}")
+        return text
+
+    def v_texts(self, node: Any, name: str, spec: Spec) -> tuple[str, ...]:
+        items = []
+        for item in self.sequence(node, name):
+            text = self.v_text(item, f"an item of {name}", spec)
+            if text is not None:
+                items.append(text)
+        return tuple(items)
+
+    def v_country(self, node: Any, name: str, spec: Spec) -> str | None:
+        text = self.scalar(node, name)
+        if text is None:
+            return None
+        code = text.strip().upper()
+        if code in countries.CODES or code in countries.HISTORIC:
+            return code
+        meant = countries.COMMON_MISTAKES.get(code)
+        if meant:
+            hint = f"did you mean {meant!r}?"
+        else:
+            close = difflib.get_close_matches(code, sorted(countries.CODES), n=1)
+            hint = (f"did you mean {close[0]!r}? " if close else "") + "use an ISO 3166-1 alpha-2 code such as US, GB or FR"
+        raise self.invalid(node, f"{name} {text!r} is not an ISO 3166-1 country code; {hint}")
+
+    def v_countries(self, node: Any, name: str, spec: Spec) -> tuple[str, ...]:
+        codes = []
+        for item in self.sequence(node, name):
+            code = self.v_country(item, "country", spec)
+            if code is not None:
+                codes.append(code)
+        return tuple(codes)
+
+    def v_date(self, node: Any, name: str, spec: Spec) -> PartialDate | None:
+        text = self.scalar(node, name)
+        if text is None:
+            return None
+        text = text.strip()
+        try:
+            found = parse_iso(text)
+        except ValueError as exc:
+            raise self.invalid(node, f"{name} {text!r} does not exist ({exc}); check the day and month") from None
+        if found is None:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ].*", text):
+                hint = f"a release date is a calendar day: drop the time ({text[:10]})"
+            elif re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{4}", text):
+                hint = "write it as YYYY-MM-DD"
+            else:
+                hint = "use YYYY-MM-DD, or YYYY-MM / YYYY when only the month or year is known"
+            raise self.invalid(node, f"{name} {text!r} is not a date; {hint}")
+        if not 1870 <= found.year <= 2200:
+            raise self.invalid(node, f"{name} {text!r} is outside the years films are released in (1870-2200); check the year")
+        return found
+
+    def v_dates(self, node: Any, name: str, spec: Spec) -> list[PartialDate]:
+        dates = []
+        for item in self.sequence(node, name):
+            found = self.v_date(item, f"a date in {name}", spec)
+            if found is not None:
+                dates.append(found)
+        return dates
+
+    def v_choice(self, node: Any, name: str, spec: Spec) -> Any:
+        text = self.scalar(node, name)
+        if text is None:
+            return None
+        key = text.strip().lower()
+        if key not in spec.choices:
+            close = [SYNONYMS[key]] if key in SYNONYMS else difflib.get_close_matches(key, spec.choices, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise self.invalid(node, f"{name} {text!r} is not known; {hint}use one of: " + ", ".join(spec.choices))
+        return Kind(key) if name == "kind" else Status(key)
+
+    def v_url(self, node: Any, name: str, spec: Spec) -> str | None:
+        text = self.scalar(node, name)
+        if text is None:
+            return None
+        text = text.strip()
+        if not _URL.fullmatch(text):
+            raise self.invalid(node, f"{name} {text!r} is not a web address; give a full http:// or https:// URL")
+        return text
+
+    def v_links(self, node: Any, name: str, spec: Spec) -> tuple[tuple[str, str], ...]:
+        import yaml
+
+        if isinstance(node, yaml.ScalarNode) and self.scalar(node, name) is None:
+            return ()
+        if not isinstance(node, yaml.MappingNode):
+            raise self.invalid(node, f"links must be a mapping of name: URL, not {_shape(node)}")
+        links: dict[str, str] = {}
+        ok = True
+        for key_node, value_node in node.value:
+            try:
+                key = self.scalar(key_node, "a link name")
+                if not key:
+                    raise self.invalid(key_node, "a link needs a name, e.g. source: https://...")
+                if key in links:
+                    raise self.invalid(key_node, f"duplicate link {key!r}; keep one of them")
+                url = self.v_url(value_node, f"links.{key}", spec)
+            except _Invalid:
+                ok = False
+                continue
+            if url is not None:
+                links[key] = url
+        if not ok:
+            raise _Invalid()
+        return tuple(links.items())
+
+    def v_releases(self, node: Any, name: str, spec: Spec) -> list[tuple[Release, Any]]:
+        releases = []
+        ok = True
+        for index, item in enumerate(self.sequence(node, name)):
+            try:
+                releases.append(self.release(item, index))
+            except _Invalid:
+                ok = False
+        if not ok:
+            raise _Invalid()
+        return releases
+
+
+def _null_message(name: str, node: Any) -> str:
+    shown = node.value if getattr(node, "value", None) else "nothing"
+    return f"{name} is required but is {shown!r} (null in YAML); give a value, quoted if it is literally {shown!r}" \
+        if shown != "nothing" else f"{name} is required but empty; give a value"
+
+
+def _shape(node: Any) -> str:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return f"the value {node.value!r}"
+
+
