@@ -288,3 +288,18 @@ def test_a_reader_that_goes_away_ends_quietly():
                            text=True, env=env, cwd=ROOT, timeout=60)
     assert shell.stdout.startswith("film_id\t")
     assert shell.stderr == ""
+
+
+def test_shell_completion_offers_commands_formats_and_film_ids():
+    def complete(words, cword):
+        env = {**os.environ, "_RELCAL_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+        env.pop("RELCAL_DATA", None)
+        out = subprocess.run([sys.executable, "-m", "relcal"], env=env, capture_output=True, text=True, cwd=ROOT,
+                             timeout=60)
+        assert out.returncode == 0, out.stderr
+        return out.stdout.split()
+
+    assert complete("relcal upc", 1) == ["upcoming"]
+    assert complete("relcal upcoming --format ", 3) == ["table", "tsv", "csv", "json", "jsonl", "md"]
+    assert complete("relcal show dear", 2) == ["dear-comrades"]
+    assert complete("relcal releases -f no", 3) == ["nomadland", "nobody"]

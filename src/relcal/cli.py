@@ -108,7 +108,19 @@ PlatformOpt = Annotated[list[str] | None, typer.Option("-p", "--platform", metav
                                                       help="Platform or venue, e.g. Hulu (repeatable).")]
 RegionOpt = Annotated[list[str] | None, typer.Option("-r", "--region", metavar="CODE",
                                                     help="ISO country code, e.g. US; worldwide windows match any (repeatable).")]
-FilmOpt = Annotated[list[str] | None, typer.Option("-f", "--film", metavar="ID", help="Film id (repeatable).")]
+def _complete_film(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Film ids for shell completion (from the parse cache, so it stays quick)."""
+    from .catalog import load_catalog
+
+    try:
+        ids = load_catalog(ctx.params.get("data") or None).ids()
+    except (RelcalError, OSError):
+        return []  # completion must never break the shell
+    return [i for i in ids if i.startswith(incomplete)]
+
+
+FilmOpt = Annotated[list[str] | None, typer.Option("-f", "--film", metavar="ID", help="Film id (repeatable).",
+                                                  autocompletion=_complete_film)]
 PersonOpt = Annotated[list[str] | None, typer.Option("--person", metavar="NAME",
                                                     help="Director, writer or cast member; part of a name, accents ignored (repeatable).")]
 SearchOpt = Annotated[list[str] | None, typer.Option("-s", "--search", metavar="TEXT",
@@ -248,7 +260,8 @@ def films(
 @app.command()
 def show(
     ctx: typer.Context,
-    film: Annotated[str, typer.Argument(metavar="FILM", help="Film id (or its exact title).")],
+    film: Annotated[str, typer.Argument(metavar="FILM", help="Film id (or its exact title).",
+                                        autocompletion=_complete_film)],
     fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
