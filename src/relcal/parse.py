@@ -28,7 +28,14 @@ FORMAT_VERSION = 1
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+# Limits that keep a stray quote or a generated file from producing a 2 MB title.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+_SHORT_TEXT = 1_000  # titles, names, platforms
+_LONG_TEXT = 20_000  # synopsis, note
+_URL_LENGTH = 2_048
 _STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
 # Explicit tags that only restate a plain value's type; any other tag
 # (!!python/..., !!binary, custom !tags) is refused, never constructed.
 _HARMLESS_TAGS = frozenset(
@@ -52,6 +59,12 @@ def load_file(path: Path, progress: Callable[[int], None] | None = None) -> Load
     name = str(path)
     out = LoadedFile()
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            out.problems.append(Problem(name, 0, 0, f"file is {size / 1024 / 1024:,.0f} MB; relcal reads dataset "
+                                        f"files of up to {MAX_FILE_BYTES // 1024 // 1024} MB: split it into "
+                                        "several files in one folder and pass the folder"))
+            return out
         raw = path.read_bytes()
     except OSError as exc:
         out.problems.append(Problem(name, 0, 0, f"cannot read: {exc.strerror or exc}"))
@@ -62,10 +75,7 @@ def load_file(path: Path, progress: Callable[[int], None] | None = None) -> Load
     text = _decode(raw, name, out.problems)
     if text is None:
         return out
-    root = _compose(text, name, out.problems)
-    if root is None:
-        return out
-    _Converter(name, out, progress).dataset(root)
+    _read(text, _Converter(name, out, progress))
     return out
 
 
@@ -81,30 +91,125 @@ def _decode(raw: bytes, name: str, problems: list[Problem]) -> str | None:
         return None
 
 
-def _compose(text: str, name: str, problems: list[Problem]) -> Any:
+class _Composer:
+    """YAML events -> nodes, as PyYAML's base composer does (every scalar a string,
+    no tag resolved to a type), but one node at a time: the films of a large
+    file are converted and dropped one by one instead of all held at once."""
+
+    def __init__(self, text: str):
+        import yaml
+
+        self.yaml = yaml
+        self.loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)(text)
+        self.anchors: dict[str, Any] = {}
+        events = yaml.events
+        self.Scalar, self.Alias = events.ScalarEvent, events.AliasEvent
+        self.SeqStart, self.SeqEnd = events.SequenceStartEvent, events.SequenceEndEvent
+        self.MapStart, self.MapEnd = events.MappingStartEvent, events.MappingEndEvent
+
+    def check(self, event_class: type) -> bool:
+        return bool(self.loader.check_event(event_class))
+
+    def next(self) -> Any:
+        return self.loader.get_event()
+
+    def node(self) -> Any:
+        yaml, event = self.yaml, self.loader.get_event()
+        kind = event.__class__
+        if kind is self.Alias:
+            if event.anchor not in self.anchors:
+                raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}",
+                                                  event.start_mark)
+            return self.anchors[event.anchor]
+        tag = event.tag if event.tag not in (None, "!") else None
+        if kind is self.Scalar:
+            node = yaml.ScalarNode(tag or _STR_TAG, event.value, event.start_mark, event.end_mark, style=event.style)
+        elif kind is self.SeqStart:
+            node = yaml.SequenceNode(tag or _SEQ_TAG, [], event.start_mark, None, flow_style=event.flow_style)
+            self._anchor(event, node)
+            while not self.loader.check_event(self.SeqEnd):
+                node.value.append(self.node())
+            node.end_mark = self.loader.get_event().end_mark
+            return node
+        elif kind is self.MapStart:
+            node = yaml.MappingNode(tag or _MAP_TAG, [], event.start_mark, None, flow_style=event.flow_style)
+            self._anchor(event, node)
+            while not self.loader.check_event(self.MapEnd):
+                key = self.node()
+                node.value.append((key, self.node()))
+            node.end_mark = self.loader.get_event().end_mark
+            return node
+        else:
+            raise yaml.composer.ComposerError(None, None, f"unexpected {kind.__name__}", event.start_mark)
+        self._anchor(event, node)
+        return node
+
+    def _anchor(self, event: Any, node: Any) -> None:
+        if event.anchor is not None:
+            self.anchors[event.anchor] = node
+
+
+def _read(text: str, conv: _Converter) -> None:
+    """Read one dataset document, converting each film as soon as it is composed."""
     import yaml
 
-    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+    comp = None
     try:
-        root = yaml.compose(text, Loader=loader)
+        comp = _Composer(text)
+        _read_document(comp, conv)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
             mark = exc.context_mark  # where the unterminated thing began, not the end of the file
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problems.append(Problem(name, line, col, _syntax_message(exc)))
-        return None
+        conv.out.problems.append(Problem(conv.file, line, col, _syntax_message(exc)))
     except yaml.YAMLError as exc:
-        problems.append(Problem(name, 1, 1, f"YAML error: {exc}"))
-        return None
+        conv.out.problems.append(Problem(conv.file, 1, 1, f"YAML error: {exc}"))
     except RecursionError:
-        problems.append(Problem(name, 1, 1, "nested too deeply to be a dataset; "
-                                "a dataset is a mapping of films, each a mapping of fields"))
-        return None
-    if root is None:
-        problems.append(Problem(name, 1, 1, f"file is empty; a dataset starts with 'version: {FORMAT_VERSION}' "
-                                "and a 'films:' list"))
-    return root
+        conv.out.problems.append(Problem(conv.file, 1, 1, "nested too deeply to be a dataset; "
+                                         "a dataset is a mapping of films, each a mapping of fields"))
+    finally:
+        if comp is not None:
+            comp.loader.dispose()
+
+
+def _read_document(comp: _Composer, conv: _Converter) -> None:
+    yaml = comp.yaml
+    comp.next()  # the stream starts
+    if comp.check(yaml.events.StreamEndEvent):
+        conv.out.problems.append(Problem(conv.file, 1, 1, f"file is empty; a dataset starts with "
+                                         f"'version: {FORMAT_VERSION}' and a 'films:' list"))
+        return
+    comp.next()  # the document starts
+    if not comp.check(comp.MapStart):
+        conv.dataset(comp.node())  # not a mapping: reported as such
+    else:
+        start = comp.next()
+        if start.tag not in (None, "!", _MAP_TAG) or start.anchor is not None:
+            conv.invalid_top(start)
+        seen: dict[str, Any] = {}
+        while not comp.check(comp.MapEnd):
+            key = comp.node()
+            if (isinstance(key, yaml.ScalarNode) and not key.style and key.value == "films"
+                    and "films" not in seen and comp.check(comp.SeqStart)):
+                seq = comp.loader.peek_event()
+                if seq.anchor is None and seq.tag in (None, "!", _SEQ_TAG):
+                    seen["films"] = key
+                    comp.next()
+                    while not comp.check(comp.SeqEnd):  # the films, one at a time
+                        conv.film(comp.node())
+                    comp.next()
+                    continue
+            conv.top_field(key, comp.node(), seen)
+        end = comp.next()
+        conv.top_missing(start, seen)
+        del end
+    comp.next()  # the document ends
+    if comp.check(yaml.events.DocumentStartEvent):
+        mark = comp.next().start_mark
+        conv.out.problems.append(Problem(conv.file, mark.line + 1, mark.column + 1,
+                                         "a second YAML document; a dataset file holds one document: "
+                                         "remove the extra '---'"))
 
 
 def _syntax_message(exc: Any) -> str:
@@ -306,28 +411,61 @@ class _Converter:
 
     # -- the document --------------------------------------------------------
     def dataset(self, root: Any) -> None:
+        """A whole document that is not a mapping (a mapping is read field by field)."""
         try:
-            fields = self.mapping(root, TOP_FIELDS, "the dataset")
+            self.mapping(root, TOP_FIELDS, "the dataset")
+        except _Invalid:
+            pass
+
+    def invalid_top(self, event: Any) -> None:
+        mark = event.start_mark
+        self.out.problems.append(Problem(self.file, mark.line + 1, mark.column + 1,
+                                         "the dataset's top mapping takes no tag or anchor; remove it"))
+
+    def top_field(self, key: Any, value: Any, seen: dict[str, Any]) -> None:
+        """One 'key: value' of the dataset's top mapping (films read as a whole)."""
+        import yaml
+
+        if not isinstance(key, yaml.ScalarNode):
+            self.problem(key, f"a key in the dataset must be a plain name, not {_shape(key)}")
+            return
+        try:
+            self.check_tag(key)
         except _Invalid:
             return
-        if fields is None:
+        name = key.value
+        if name in seen:
+            first = seen[name].start_mark
+            self.problem(key, f"duplicate key {name!r} in the dataset (first at line "
+                              f"{first.line + 1}:{first.column + 1}); keep one of them")
             return
-        if "version" in fields:
-            value_node = fields["version"][1]
+        seen[name] = key
+        if name == "version":
             try:
-                version = self.scalar(value_node, "version")
+                version = self.scalar(value, "version")
                 if version != str(FORMAT_VERSION):
-                    self.problem(value_node, f"version {version!r} is not supported; this relcal reads "
-                                             f"'version: {FORMAT_VERSION}'")
+                    self.problem(value, f"version {version!r} is not supported; this relcal reads "
+                                        f"'version: {FORMAT_VERSION}'")
             except _Invalid:
                 pass
-        if "films" in fields:
+        elif name == "films":
             try:
-                items = self.sequence(fields["films"][1], "films")
+                items = self.sequence(value, "films")
             except _Invalid:
                 return
             for item in items:
                 self.film(item)
+        else:
+            close = difflib.get_close_matches(name, TOP_FIELDS, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(TOP_FIELDS)
+            self.problem(key, f"unknown key {name!r} in the dataset; {hint}")
+
+    def top_missing(self, start: Any, seen: dict[str, Any]) -> None:
+        for name in TOP_FIELDS:
+            if name not in seen and not any(difflib.get_close_matches(k, [name], n=1, cutoff=0.6) for k in seen):
+                mark = start.start_mark
+                self.out.problems.append(Problem(self.file, mark.line + 1, mark.column + 1,
+                                                 f"the dataset is missing the required key {name!r}"))
 
     def film(self, node: Any) -> None:
         try:
@@ -416,7 +554,7 @@ class _Converter:
         if text is None:
             return None
         if not text.isascii() or not text.isdigit():
-            raise self.invalid(node, f"{name} must be a whole number, not {text!r}")
+            raise self.invalid(node, f"{name} must be a whole number, not {_quote(text)}")
         return int(text)
 
     def v_year(self, node: Any, name: str, spec: Spec) -> int | None:
@@ -438,6 +576,10 @@ class _Converter:
             return None
         if not text.strip():
             raise self.invalid(node, f"{name} is empty; give a value or remove the line")
+        limit = _LONG_TEXT if name in ("synopsis", "note") else _SHORT_TEXT
+        if len(text) > limit:
+            raise self.invalid(node, f"{name} is {len(text):,} characters long; keep it under {limit:,} "
+                                     "(is a closing quote missing?)")
         return text
 
     def v_slug(self, node: Any, name: str, spec: Spec) -> str | None:
@@ -447,7 +589,7 @@ class _Converter:
         if not SLUG.fullmatch(text):
             suggestion = slugify(text)
             hint = f"; try {suggestion!r}" if suggestion else ""
-            raise self.invalid(node, f"{name} {text!r} is not a slug (lowercase letters, digits and "
+            raise self.invalid(node, f"{name} {_quote(text)} is not a slug (lowercase letters, digits and "
                                      f"single hyphens){hint}")
         return text
 
@@ -472,7 +614,7 @@ class _Converter:
         else:
             close = difflib.get_close_matches(code, sorted(countries.CODES), n=1)
             hint = (f"did you mean {close[0]!r}? " if close else "") + "use an ISO 3166-1 alpha-2 code such as US, GB or FR"
-        raise self.invalid(node, f"{name} {text!r} is not an ISO 3166-1 country code; {hint}")
+        raise self.invalid(node, f"{name} {_quote(text)} is not an ISO 3166-1 country code; {hint}")
 
     def v_countries(self, node: Any, name: str, spec: Spec) -> tuple[str, ...]:
         codes = []
@@ -490,7 +632,7 @@ class _Converter:
         try:
             found = parse_iso(text)
         except ValueError as exc:
-            raise self.invalid(node, f"{name} {text!r} does not exist ({exc}); check the day and month") from None
+            raise self.invalid(node, f"{name} {_quote(text)} does not exist ({exc}); check the day and month") from None
         if found is None:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ].*", text):
                 hint = f"a release date is a calendar day: drop the time ({text[:10]})"
@@ -498,9 +640,9 @@ class _Converter:
                 hint = "write it as YYYY-MM-DD"
             else:
                 hint = "use YYYY-MM-DD, or YYYY-MM / YYYY when only the month or year is known"
-            raise self.invalid(node, f"{name} {text!r} is not a date; {hint}")
+            raise self.invalid(node, f"{name} {_quote(text)} is not a date; {hint}")
         if not 1870 <= found.year <= 2200:
-            raise self.invalid(node, f"{name} {text!r} is outside the years films are released in (1870-2200); check the year")
+            raise self.invalid(node, f"{name} {_quote(text)} is outside the years films are released in (1870-2200); check the year")
         return found
 
     def v_dates(self, node: Any, name: str, spec: Spec) -> list[PartialDate]:
@@ -519,7 +661,7 @@ class _Converter:
         if key not in spec.choices:
             close = [SYNONYMS[key]] if key in SYNONYMS else difflib.get_close_matches(key, spec.choices, n=1, cutoff=0.5)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            raise self.invalid(node, f"{name} {text!r} is not known; {hint}use one of: " + ", ".join(spec.choices))
+            raise self.invalid(node, f"{name} {_quote(text)} is not known; {hint}use one of: " + ", ".join(spec.choices))
         return Kind(key) if name == "kind" else Status(key)
 
     def v_url(self, node: Any, name: str, spec: Spec) -> str | None:
@@ -527,8 +669,11 @@ class _Converter:
         if text is None:
             return None
         text = text.strip()
+        if len(text) > _URL_LENGTH:
+            raise self.invalid(node, f"{name} is {len(text):,} characters long; a web address is at most "
+                                     f"{_URL_LENGTH:,}")
         if not _URL.fullmatch(text):
-            raise self.invalid(node, f"{name} {text!r} is not a web address; give a full http:// or https:// URL")
+            raise self.invalid(node, f"{name} {_quote(text)} is not a web address; give a full http:// or https:// URL")
         return text
 
     def v_links(self, node: Any, name: str, spec: Spec) -> tuple[tuple[str, str], ...]:
@@ -583,6 +728,11 @@ def _shape(node: Any) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return f"the value {node.value!r}"
+    return f"the value {_quote(node.value)}"
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    """TEXT quoted for a message, cut short so that one problem stays one line."""
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")  # repr keeps a newline on the line
 
 
