@@ -9,6 +9,7 @@ window in the range.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -245,18 +246,30 @@ def find_files(paths: Iterable[PathLike] | None, problems: list[Problem]) -> lis
     for path in given:
         shown = str(path)
         try:
+            path.stat()
+        except FileNotFoundError:
+            if path.is_symlink():
+                problems.append(Problem(shown, 0, 0, "is a symbolic link to nothing; fix or remove the link"))
+            else:
+                problems.append(Problem(shown, 0, 0, "no such file or folder; check the --data path "
+                                        "(or RELCAL_DATA)"))
+            continue
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                problems.append(Problem(shown, 0, 0, "symbolic links form a loop; point the link at a real file"))
+            else:
+                problems.append(Problem(shown, 0, 0, f"cannot open: {exc.strerror or exc}"))
+            continue
+        try:
             if path.is_dir():
                 inside = sorted(_walk_yaml(path))
                 if not inside:
                     problems.append(Problem(shown, 0, 0, "folder has no *.yaml or *.yml files; "
                                             "point --data at a dataset file or a folder of them"))
                 found.extend(inside)
-            elif path.exists():
-                found.append(path)
             else:
-                problems.append(Problem(shown, 0, 0, "no such file or folder; check the --data path "
-                                        "(or RELCAL_DATA)"))
-        except OSError as exc:  # symlink loops, permissions
+                found.append(path)
+        except OSError as exc:
             problems.append(Problem(shown, 0, 0, f"cannot open: {exc.strerror or exc}"))
     unique: list[Path] = []
     seen: set[Path] = set()

@@ -374,9 +374,10 @@ def validate(
             sink.write(_annotation(problem))
         else:
             sink.note(str(problem))
-    files = ", ".join(display_path(p) for p in catalog.files) or "no files"
+    files = ", ".join(display_path(p) for p in catalog.files)
     if problems:
-        sink.note(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {files}")
+        where = f"in {files}" if files else "and no dataset file was read"
+        sink.note(f"{len(problems)} problem{'s' * (len(problems) != 1)} {where}")
         raise typer.Exit(int(ExitCode.DATA))
     sink.note(f"ok: {len(catalog.films)} films, {catalog.window_count} release windows in {files}")
 

@@ -33,6 +33,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 _SHORT_TEXT = 1_000  # titles, names, platforms
 _LONG_TEXT = 20_000  # synopsis, note
 _URL_LENGTH = 2_048
+_YAML_WORDS = frozenset({"YES", "ON", "OFF", "TRUE", "FALSE", "Y", "N", "NULL"})
 _STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -223,6 +224,8 @@ def _syntax_message(exc: Any) -> str:
     elif any(x in problem for x in ("could not find expected ':'", "expected <block end>",
                                     "expected '-' indicator", "expected <block mapping key>")):
         hint = "check the indentation of this line and the one above"
+    elif "maximum nesting depth" in problem:
+        hint = "the data nests more than 1000 levels deep; a dataset needs four (dataset, films, film, windows)"
     elif "found unexpected end of stream" in problem or "found unknown escape" in problem:
         hint = "check the quotes on this line"
     elif "expected a single document" in problem or "but found another document" in problem:
@@ -611,6 +614,8 @@ class _Converter:
         meant = countries.COMMON_MISTAKES.get(code)
         if meant:
             hint = f"did you mean {meant!r}?"
+        elif code in _YAML_WORDS:  # Yes, On, True...: YAML 1.1 booleans, not countries
+            hint = "use a two-letter ISO 3166-1 code such as US, GB or NO"
         else:
             close = difflib.get_close_matches(code, sorted(countries.CODES), n=1)
             hint = (f"did you mean {close[0]!r}? " if close else "") + "use an ISO 3166-1 alpha-2 code such as US, GB or FR"
