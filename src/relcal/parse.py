@@ -58,21 +58,27 @@ class LoadedFile:
 def load_file(path: Path, progress: Callable[[int], None] | None = None) -> LoadedFile:
     """Parse and validate one dataset file; PROGRESS gets the count of windows read so far."""
     name = str(path)
-    out = LoadedFile()
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
+            out = LoadedFile()
             out.problems.append(Problem(name, 0, 0, f"file is {size / 1024 / 1024:,.0f} MB; relcal reads dataset "
                                         f"files of up to {MAX_FILE_BYTES // 1024 // 1024} MB: split it into "
                                         "several files in one folder and pass the folder"))
             return out
         raw = path.read_bytes()
     except OSError as exc:
+        out = LoadedFile()
         out.problems.append(Problem(name, 0, 0, f"cannot read: {exc.strerror or exc}"))
         return out
+    return load_bytes(raw, name, progress)
+
+
+def load_bytes(raw: bytes, name: str, progress: Callable[[int], None] | None = None) -> LoadedFile:
+    """Parse and validate the bytes of a dataset file called NAME (in messages)."""
     from .cache import file_digest
 
-    out.digest = file_digest(raw)
+    out = LoadedFile(digest=file_digest(raw))
     text = _decode(raw, name, out.problems)
     if text is None:
         return out
@@ -163,9 +169,17 @@ def _read(text: str, conv: _Converter) -> None:
         if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
             mark = exc.context_mark  # where the unterminated thing began, not the end of the file
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        conv.out.problems.append(Problem(conv.file, line, col, _syntax_message(exc)))
+        conv.out.problems.append(Problem(conv.file, line, col, _syntax_message(exc, text, line, col)))
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, with no mark of its own
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        conv.out.problems.append(Problem(conv.file, line, col, f"character U+{ord(char):04X} is not allowed in YAML "
+                                         "(control characters are not); delete it, or write it as an escape "
+                                         "such as \\x01 inside double quotes"))
     except yaml.YAMLError as exc:
-        conv.out.problems.append(Problem(conv.file, 1, 1, f"YAML error: {exc}"))
+        conv.out.problems.append(Problem(conv.file, 1, 1, "YAML error: " + " ".join(str(exc).split())))
     except RecursionError:
         conv.out.problems.append(Problem(conv.file, 1, 1, "nested too deeply to be a dataset; "
                                          "a dataset is a mapping of films, each a mapping of fields"))
@@ -213,9 +227,11 @@ def _read_document(comp: _Composer, conv: _Converter) -> None:
                                          "remove the extra '---'"))
 
 
-def _syntax_message(exc: Any) -> str:
+def _syntax_message(exc: Any, text: str = "", line: int = 0, col: int = 0) -> str:
     problem = (exc.problem or "syntax error").strip()
-    if "'\\t'" in problem or "tab" in problem:
+    lines = text.split("\n")
+    here = lines[line - 1][col - 1:col] if 0 < line <= len(lines) else ""
+    if "'\\t'" in problem or "tab" in problem or here == "\t":
         hint = "indent with spaces; YAML does not allow tabs there"
     elif "mapping values are not allowed" in problem:
         hint = "a value that contains ': ' must be quoted"
@@ -232,8 +248,20 @@ def _syntax_message(exc: Any) -> str:
         hint = "a dataset file holds one document: remove the extra '---'"
     else:
         hint = "check this line's indentation and quoting"
+    opened = _unclosed_quote(lines, line)
+    if opened and "tab" not in hint:
+        hint += f"; is the quote opened on line {opened} closed?"
     context = f" {exc.context.strip()}" if getattr(exc, "context", None) else ""
     return f"YAML syntax error:{context} {problem}; {hint}".replace(":  ", ": ")
+
+
+def _unclosed_quote(lines: list[str], line: int) -> int | None:
+    """The nearest line above LINE with an odd number of double quotes: a string
+    that runs on to where the parser stumbled."""
+    for number in range(min(line, len(lines)), max(0, line - 200), -1):
+        if lines[number - 1].replace('\\"', "").count('"') % 2:
+            return number if number < line else None
+    return None
 
 
 # --------------------------------------------------------------------------
