@@ -498,17 +498,16 @@ class _Converter:
                 self.out.problems.append(Problem(self.file, mark.line + 1, mark.column + 1,
                                                  f"the dataset is missing the required key {name!r}"))
 
-    def film(self, node: Any) -> None:
-        try:
-            fields = self.mapping(node, FILM_FIELDS, "a film")
-        except _Invalid:
-            return
-        if fields is None:
-            return
+    def record(self, node: Any, fields: dict[str, Spec], what: str) -> tuple[dict[str, Any], Any] | None:
+        """Every field of a film or a window converted, or None if any is wrong
+        (each problem recorded); with the mapping's key/value nodes."""
+        found = self.mapping(node, fields, what)
+        if found is None:
+            return None
         values: dict[str, Any] = {}
         ok = True
-        for name, (key_node, value_node) in fields.items():
-            spec = FILM_FIELDS[name]
+        for name, (key_node, value_node) in found.items():
+            spec = fields[name]
             try:
                 value = self.value(spec, value_node, name)
             except _Invalid:
@@ -519,12 +518,22 @@ class _Converter:
             elif spec.required:
                 ok = False
                 self.problem(value_node, _null_message(name, value_node))
-        if not ok or "id" not in values or "title" not in values:
+        if not ok or any(spec.required and name not in values for name, spec in fields.items()):
+            return None
+        return values, found
+
+    def film(self, node: Any) -> None:
+        try:
+            converted = self.record(node, FILM_FIELDS, "a film")
+        except _Invalid:
             return
+        if converted is None:
+            return
+        values, found = converted
         releases = values.get("releases", ())
         self.check_identities(values["id"], releases)
         film = Film(**{**values, "releases": tuple(r for r, _ in releases)})
-        mark = fields["id"][1].start_mark
+        mark = found["id"][1].start_mark
         self.out.films.append(film)
         self.out.positions.append((mark.line + 1, mark.column + 1))
         if self.progress is not None:
@@ -550,27 +559,11 @@ class _Converter:
                            "give one of them an 'id:' (e.g. id: second-run) so each keeps its own calendar event")
             self.problem(node, message)
 
-    def release(self, node: Any, index: int) -> tuple[Release, Any]:
-        fields = self.mapping(node, RELEASE_FIELDS, "a release window")
-        if fields is None:
+    def release(self, node: Any) -> tuple[Release, Any]:
+        converted = self.record(node, RELEASE_FIELDS, "a release window")
+        if converted is None:
             raise _Invalid()
-        values: dict[str, Any] = {}
-        ok = True
-        for name, (key_node, value_node) in fields.items():
-            spec = RELEASE_FIELDS[name]
-            try:
-                value = self.value(spec, value_node, name)
-            except _Invalid:
-                ok = False
-                continue
-            if value is None:
-                if spec.required:
-                    ok = False
-                    self.problem(value_node, _null_message(name, value_node))
-                continue
-            values[name] = value
-        if not ok or "date" not in values or "kind" not in values:
-            raise _Invalid()
+        values = converted[0]
         if "history" in values:
             values["history"] = tuple(values["history"])
         return Release(**values), node
@@ -738,9 +731,9 @@ class _Converter:
     def v_releases(self, node: Any, name: str, spec: Spec) -> list[tuple[Release, Any]]:
         releases = []
         ok = True
-        for index, item in enumerate(self.sequence(node, name)):
+        for item in self.sequence(node, name):
             try:
-                releases.append(self.release(item, index))
+                releases.append(self.release(item))
             except _Invalid:
                 ok = False
         if not ok:
