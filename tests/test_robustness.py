@@ -221,12 +221,14 @@ def test_a_short_fuzz_run_finds_nothing(tmp_path):
     assert "Done 3000 runs" in result.stderr
 
 
-@pytest.mark.parametrize("path", sorted((FUZZ / "corpus").iterdir()), ids=lambda p: p.name)
-def test_every_fuzz_corpus_input_loads_or_reports(path):
-    loaded = load_bytes(path.read_bytes(), path.name)
-    assert all("\n" not in str(p) for p in loaded.problems)
-    if not loaded.problems:
-        Query().rows(Catalog(loaded.films))
+def test_every_fuzz_corpus_input_loads_or_reports():
+    corpus = sorted((FUZZ / "corpus").iterdir())
+    assert len(corpus) > 100
+    for path in corpus:
+        loaded = load_bytes(path.read_bytes(), path.name)
+        assert all("\n" not in str(p) for p in loaded.problems), path.name
+        if not loaded.problems:
+            Query().rows(Catalog(loaded.films))
 
 
 # --------------------------------------------------------------------------
