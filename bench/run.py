@@ -36,7 +36,9 @@ import generate  # noqa: E402
 
 
 def env(**extra: str) -> dict[str, str]:
-    e = {k: v for k, v in os.environ.items() if not k.startswith("RELCAL_")}
+    # As on a user's machine: Python keeps compiled bytecode (some sandboxes set
+    # PYTHONDONTWRITEBYTECODE, which makes every start compile every module).
+    e = {k: v for k, v in os.environ.items() if not k.startswith("RELCAL_") and k != "PYTHONDONTWRITEBYTECODE"}
     e.update({"RELCAL_CACHE_DIR": str(CACHE), "COLUMNS": "80", "NO_COLOR": "1", "SOURCE_DATE_EPOCH": "1611100800"})
     e.update(extra)
     return e

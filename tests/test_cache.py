@@ -262,3 +262,16 @@ def test_slow_loading_shows_progress_on_a_terminals_stderr_only(tmp_path, cache_
     assert "Reading" not in on_terminal.tty_stdout and on_terminal.tty_stdout.startswith("film_id\t")
     piped = run("releases", "--data", str(data), "--no-cache", "--format", "tsv")
     assert piped.stderr == "" and piped.stdout == on_terminal.tty_stdout
+
+
+def test_cached_films_and_windows_are_built_with_exactly_the_models_fields(tmp_path, cache_folder):
+    from dataclasses import fields
+
+    from relcal.model import Film, Release
+
+    assert cache._RELEASE_FIELDS == tuple(f.name for f in fields(Release))
+    data = write(tmp_path / "a.yaml", "a", "First")
+    parsed = load_catalog([data], use_cache=False).films[0]
+    cached = load_catalog([data]) and load_catalog([data]).films[0]  # the second load reads the entry
+    assert set(vars(cached)) >= {f.name for f in fields(Film)}
+    assert cached == parsed and hash(cached.releases) == hash(parsed.releases)

@@ -4,7 +4,8 @@ Errors raised by the core are turned into one line on stderr and an exit code
 in exactly one place, ``RelcalGroup.invoke``.
 """
 
-from __future__ import annotations
+# No "from __future__ import annotations" here: typer reads the signatures
+# below on every run, and string annotations would cost an eval() each.
 
 import gc
 import os
@@ -54,7 +55,7 @@ def _quiet_broken_pipe() -> None:
         pass
 
 
-def _new_app() -> typer.Typer:
+def _new_app(completion: bool = True) -> typer.Typer:
     return typer.Typer(
         cls=RelcalGroup,
         name="relcal",
@@ -63,7 +64,7 @@ def _new_app() -> typer.Typer:
         rich_markup_mode=None,
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
-        add_completion=True,
+        add_completion=completion,
     )
 
 
@@ -160,7 +161,12 @@ def _load(ctx: typer.Context, data: list[Path] | None, no_cache: bool = False) -
 
     sink = _sink(ctx)
     with Progress(sink.stderr, sink.stderr_isatty, "Reading the dataset") as progress:
-        return load_catalog(data or None, use_cache=not no_cache, progress=progress.update)
+        catalog = load_catalog(data or None, use_cache=not no_cache, progress=progress.update)
+    _KEPT.append(catalog)  # freed by the process's end, not film by film (see _exit)
+    return catalog
+
+
+_KEPT: list[Any] = []
 
 
 def _query(start: date | None, end: date | None, kind: Any, platform: Any, region: Any, film: Any,
@@ -412,7 +418,7 @@ def _only(name: str) -> typer.Typer | None:
     """
     for info in app.registered_commands:
         if (info.name or info.callback.__name__) == name:  # type: ignore[union-attr]
-            light = _new_app()
+            light = _new_app(completion=False)  # --install-completion is an option of relcal itself
             light.registered_callback = app.registered_callback
             light.registered_commands.append(info)
             return light
@@ -426,4 +432,25 @@ def main() -> None:
     gc.disable()
     argv = sys.argv[1:]
     target = (_only(argv[0]) if argv and "_RELCAL_COMPLETE" not in os.environ else None) or app
-    target(prog_name="relcal")
+    try:
+        target(prog_name="relcal")
+    except SystemExit as done:
+        code = done.code
+    else:
+        code = 0
+    _exit(code)
+
+
+def _exit(code: object) -> None:
+    """Flush what was written, then leave without tearing down every film built:
+    freeing a large catalog object by object costs more than the query did.
+    Files relcal writes are closed (and renamed) before this point."""
+    if code is not None and not isinstance(code, int):
+        sys.stderr.write(f"{code}\n")
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError, OSError):  # the reader went away: nothing more to say
+            pass
+    os._exit(code or 0)

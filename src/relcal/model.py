@@ -103,7 +103,7 @@ class PartialDate:
     def is_exact(self) -> bool:
         return self.day is not None
 
-    @property
+    @cached_property  # asked for by every filter and sort; a frozen dataclass still has a __dict__ for it
     def first_day(self) -> date:
         return date(self.year, self.month or 1, self.day or 1)
 

@@ -119,11 +119,17 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def _tsv_cell(value: Any) -> str:
-    # Backslash escapes keep one record per line and one field per tab (the
-    # convention of PostgreSQL's COPY and of linear TSV); cut -f stays safe.
-    return (cell(value).replace("\\", "\\\\").replace("\t", "\\t")
-            .replace("\n", "\\n").replace("\r", "\\r"))
+# Backslash escapes keep one record per line and one field per tab (the
+# convention of PostgreSQL's COPY and of linear TSV); cut -f stays safe.
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _tsv_line(record: dict[str, Any]) -> str:
+    cells = ["" if v is None else v if type(v) is str else cell(v) for v in record.values()]
+    line = "\t".join(cells)
+    if line.count("\t") == len(cells) - 1 and "\\" not in line and "\n" not in line and "\r" not in line:
+        return line  # nothing to escape: the usual case, checked once for the whole line
+    return "\t".join(c.translate(_TSV_ESCAPES) for c in cells)
 
 
 def _md_cell(value: str) -> str:
@@ -152,7 +158,7 @@ def write_records(
         sink.write("".join(json.dumps(record(i), ensure_ascii=False) + "\n" for i in items))
     elif fmt == "tsv":
         lines = ["\t".join(keys)] if header else []
-        lines.extend("\t".join(map(_tsv_cell, record(i).values())) for i in items)
+        lines.extend(_tsv_line(record(i)) for i in items)
         sink.write("".join(line + "\n" for line in lines))
     elif fmt == "csv":
         buffer = io.StringIO()
