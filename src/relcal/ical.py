@@ -58,18 +58,37 @@ def prodid() -> str:
 def plain_text(value: str) -> str:
     """Text as a calendar will show it: CR and CRLF become a newline, a tab or
     another control character (not allowed in iCalendar text) becomes a space."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROLS.sub(" ", value)
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub(" ", value) if _CONTROLS.search(value) else value
 
 
 def escape_text(value: str) -> str:
     """An RFC 5545 TEXT value: plain_text, then \\ ; , and newline escaped."""
-    return (plain_text(value).replace("\\", "\\\\").replace(";", "\\;")
-            .replace(",", "\\,").replace("\n", "\\n"))
+    value = plain_text(value)
+    # Each test is one fast scan; most text has none of these (str.translate
+    # with a table of multi-character escapes is several times slower).
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if ";" in value:
+        value = value.replace(";", "\\;")
+    if "," in value:
+        value = value.replace(",", "\\,")
+    if "\n" in value:
+        value = value.replace("\n", "\\n")
+    return value
 
 
-def _date_value(d: date) -> str:
-    return f"{d.year:04d}{d.month:02d}{d.day:02d}"
+class _DateValues(dict):  # type: ignore[type-arg]
+    """date -> 'YYYYMMDD', written from the date itself: never through a datetime,
+    so no time zone can shift it. Each distinct day is formatted once."""
+
+    def __missing__(self, d: date) -> str:
+        value = self[d] = f"{d.year:04d}{d.month:02d}{d.day:02d}"
+        return value
+
+
+_date_value = _DateValues().__getitem__
 
 
 def dtstamp(environ: dict[str, str] | None = None) -> datetime:
@@ -201,18 +220,39 @@ def calendar(rows: Sequence[Row], options: Options = Options(),
         ContentLine("REFRESH-INTERVAL", {"VALUE": ["DURATION"]}, REFRESH),
         ContentLine("X-PUBLISHED-TTL", {}, REFRESH),
     )
+    shared = _SharedLines(ContentLine, stamp)
     film_text: dict[str, str] = {}  # a film's part of the description, escaped once for all its windows
     for row in exported(rows, options.include_partial):
         film = row.film
         if film.id not in film_text:
             film_text[film.id] = escape_text(film_description(film))
-        cal.append(_event(row, stamp, options, film_text[film.id], Container, ContentLine))
+        cal.append(_event(row, options, film_text[film.id], Container, ContentLine, shared))
         if progress is not None and len(cal) % 1000 == 0:
             progress(windows=len(cal) - 7)
     return cal
 
 
-def _event(row: Row, stamp: str, options: Options, film_text: str, Container: Any, ContentLine: Any) -> Any:
+class _SharedLines(dict):  # type: ignore[type-arg]
+    """One ContentLine per distinct (name, value) for the lines that repeat from
+    event to event (DTSTAMP, dates, STATUS, SEQUENCE, TRANSP, CATEGORIES, URL):
+    they are never changed, so events can share them instead of each building
+    its own."""
+
+    def __init__(self, ContentLine: Any, stamp: str):
+        super().__init__()
+        self.ContentLine = ContentLine
+        self.stamp = ContentLine("DTSTAMP", {}, stamp)
+        self.transparent = ContentLine("TRANSP", {}, "TRANSPARENT")
+
+    def __missing__(self, key: tuple[str, str]) -> Any:
+        name, value = key
+        params = {"VALUE": ["DATE"]} if name in ("DTSTART", "DTEND") else {}
+        line = self[key] = self.ContentLine(name, params, value)
+        return line
+
+
+def _event(row: Row, options: Options, film_text: str, Container: Any, ContentLine: Any,
+           shared: _SharedLines) -> Any:
     r = row.release
     text = escape_text(summary(row))
     source = r.source or row.film.link("source")
@@ -221,19 +261,19 @@ def _event(row: Row, stamp: str, options: Options, film_text: str, Container: An
     event = Container(
         "VEVENT",
         ContentLine("UID", {}, uid(row)),
-        ContentLine("DTSTAMP", {}, stamp),
-        ContentLine("DTSTART", {"VALUE": ["DATE"]}, _date_value(r.date.first_day)),
+        shared.stamp,
+        shared["DTSTART", _date_value(r.date.first_day)],
         # the day after the last day: one day, or the whole month or year
-        ContentLine("DTEND", {"VALUE": ["DATE"]}, _date_value(r.date.end)),
+        shared["DTEND", _date_value(r.date.end)],
         ContentLine("SUMMARY", {}, text),
         ContentLine("DESCRIPTION", {}, described),
-        ContentLine("CATEGORIES", {}, ",".join(escape_text(c) for c in categories(row))),
+        shared["CATEGORIES", ",".join(escape_text(c) for c in categories(row))],
     )
     if source:
-        event.append(ContentLine("URL", {}, source))  # a URI: no TEXT escaping
-    event.append(ContentLine("STATUS", {}, event_status(r)))
-    event.append(ContentLine("SEQUENCE", {}, str(len(r.history))))
-    event.append(ContentLine("TRANSP", {}, "TRANSPARENT"))
+        event.append(shared["URL", source])  # a URI: no TEXT escaping
+    event.append(shared["STATUS", event_status(r)])
+    event.append(shared["SEQUENCE", str(len(r.history))])
+    event.append(shared.transparent)
     if options.remind:
         event.append(Container(
             "VALARM",
@@ -283,9 +323,11 @@ def _content_lines(container: Any, out: list[str]) -> None:
 def serialize(container: Any) -> bytes:
     lines: list[str] = []
     _content_lines(container, lines)
-    # Short ASCII lines (most of them) need no folding: join them as they are.
-    return b"".join((line + "\r\n").encode("ascii") if len(line) <= 75 and line.isascii() else fold(line)
-                    for line in lines)
+    # Lines that cannot be over 75 octets (at most 4 octets a character) stay as
+    # they are; the rest are measured, and folded where they must be.
+    text = "\r\n".join(line if len(line) <= 18 or (len(line) <= 75 and line.isascii())
+                        else fold(line)[:-2].decode("utf-8") for line in lines)
+    return text.encode("utf-8") + b"\r\n"
 
 
 def export_bytes(rows: Sequence[Row], options: Options = Options(),
