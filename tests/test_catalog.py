@@ -314,3 +314,23 @@ def test_missing_paths_and_empty_folders_are_problems(tmp_path):
     messages = [str(p) for p in problems]
     assert messages[0] == f"{tmp_path / 'nope.yaml'}: no such file or folder; check the --data path (or RELCAL_DATA)"
     assert messages[1].startswith(f"{tmp_path / 'empty'}: folder has no *.yaml or *.yml files")
+
+
+def test_a_catalog_with_dropped_duplicates_still_finds_and_counts_the_right_films(write, tmp_path):
+    from datetime import date
+
+    from relcal.catalog import check
+    from relcal.query import Query
+
+    a = write("a.yaml", "version: 1\nfilms:\n  - {id: x, title: X1, releases: [{date: 2021-02-01, kind: vod}]}\n"
+                        "  - {id: y, title: Y, releases: [{date: 2021-02-02, kind: vod}]}\n")
+    b = write("b.yaml", "version: 1\nfilms:\n  - {id: x, title: X2, releases: [{date: 2021-02-03, kind: tv}]}\n"
+                        "  - {id: z, title: Z, releases: [{date: 2021-02-04, kind: vod}, {date: 2021-03-01, kind: tv}]}\n")
+    catalog, problems = check([a, b])
+    assert [p.line for p in problems] == [3]
+    assert [f.id for f in catalog.films] == ["x", "y", "z"] and catalog.film("x").title == "X1"
+    assert len(catalog) == 3 and catalog.window_count == 4
+    feb = Query(start=date(2021, 2, 1), end=date(2021, 2, 28)).rows(catalog)
+    assert [(r.film.title, r.release.date.iso()) for r in feb] == [("X1", "2021-02-01"), ("Y", "2021-02-02"),
+                                                                   ("Z", "2021-02-04")]
+    assert catalog.ids() == ["x", "y", "z"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -85,57 +86,81 @@ class Catalog:
     def __init__(self, films: Iterable[Film] = (), files: Iterable[Path] = ()):
         films = list(films)
         self.files = tuple(files)
-        self._sources: list[tuple[FilmIndex, str]] = []
-        self._slots: list[tuple[FilmIndex, int]] = []  # catalog order -> (source, index in source)
-        self._slot_of: list[list[int]] = []  # per source: index in source -> catalog order, -1 if dropped
-        self._by_id: dict[str, int] = {}
+        # One part per file: (source, file name, first catalog index, the source
+        # indexes kept in order, or None when all were kept, as usual).
+        self._parts: list[tuple[FilmIndex, str, int, list[int] | None]] = []
+        self._bases: list[int] = []
+        self._size = 0
+        self._ids: dict[str, int] | None = {}  # id -> catalog index; None until first needed
         self._built: dict[int, Film] = {}
         self._all: tuple[Film, ...] | None = None
         if films:
             self._add(_Parsed(films, [(0, 0)] * len(films)), None, "")
 
+    @property
+    def _by_id(self) -> dict[str, int]:
+        if self._ids is None:
+            self._ids = {}
+            for source, _, base, kept in self._parts:
+                ids = source.ids
+                self._ids.update(zip(ids if kept is None else (ids[i] for i in kept), range(base, base + self._count(source, kept))))
+        return self._ids
+
+    @staticmethod
+    def _count(source: FilmIndex, kept: list[int] | None) -> int:
+        return len(source.ids) if kept is None else len(kept)
+
     def _add(self, source: FilmIndex, problems: list[Problem] | None, file: str) -> None:
         ids = source.ids
-        base = len(self._slots)
-        if len(set(ids)) == len(ids) and self._by_id.keys().isdisjoint(ids):  # the usual case, in bulk
+        base = self._size
+        if not self._parts and len(set(ids)) == len(ids):
+            # The first file, and its ids are distinct: the id map waits until asked for.
+            self._ids = None
+            kept = None
+        elif len(set(ids)) == len(ids) and self._by_id.keys().isdisjoint(ids):
             self._by_id.update(zip(ids, range(base, base + len(ids))))
-            self._slots.extend(zip([source] * len(ids), range(len(ids))))
-            self._slot_of.append(list(range(base, base + len(ids))))
-            self._sources.append((source, file))
+            kept = None
+        else:  # duplicates: keep each id's first film, report the others
+            by_id = self._by_id
+            kept = []
+            self._parts.append((source, file, base, kept))  # first, so that _place finds earlier films here
+            self._bases.append(base)
+            for i, film_id in enumerate(ids):
+                first = by_id.get(film_id)
+                if first is not None:
+                    if problems is not None:
+                        line, col = source.position(i)
+                        problems.append(Problem(file, line, col, f"duplicate film id {film_id!r}: already used at "
+                                                f"{self._place(first, file)}; give one of them another id"))
+                    continue
+                by_id[film_id] = base + len(kept)
+                kept.append(i)
+            self._size += len(kept)
             return
-        slot_of = []
-        self._sources.append((source, file))
-        for i, film_id in enumerate(ids):
-            first = self._by_id.get(film_id)
-            if first is not None:
-                slot_of.append(-1)
-                if problems is not None:
-                    line, col = source.position(i)
-                    problems.append(Problem(file, line, col, f"duplicate film id {film_id!r}: already used at "
-                                            f"{self._place(first, file)}; give one of them another id"))
-                continue
-            self._by_id[film_id] = len(self._slots)
-            slot_of.append(len(self._slots))
-            self._slots.append((source, i))
-        self._slot_of.append(slot_of)
+        self._parts.append((source, file, base, kept))
+        self._bases.append(base)
+        self._size += self._count(source, kept)
 
-    def _place(self, slot: int, current_file: str) -> str:
-        source, i = self._slots[slot]
-        file = next(f for s, f in self._sources if s is source)
+    def _locate(self, k: int) -> tuple[FilmIndex, str, int]:
+        source, file, base, kept = self._parts[bisect_right(self._bases, k) - 1]
+        return source, file, (k - base if kept is None else kept[k - base])
+
+    def _place(self, k: int, current_file: str) -> str:
+        source, file, i = self._locate(k)
         line, col = source.position(i)
         return f"line {line}:{col}" if file == current_file else f"{file}:{line}:{col}"
 
     def _film_at(self, k: int) -> Film:
         film = self._built.get(k)
         if film is None:
-            source, i = self._slots[k]
+            source, _, i = self._locate(k)
             film = self._built[k] = source.film(i)
         return film
 
     @property
     def films(self) -> tuple[Film, ...]:
         if self._all is None:
-            self._all = tuple(self._film_at(k) for k in range(len(self._slots)))
+            self._all = tuple(self._film_at(k) for k in range(self._size))
         return self._all
 
     def film(self, film_id: str) -> Film | None:
@@ -151,16 +176,24 @@ class Catalog:
         low = start.toordinal() if start else 0
         high = end.toordinal() if end else 1 << 30
         found: list[int] = []
-        for (source, _), slot_of in zip(self._sources, self._slot_of):
-            found.extend(k for k in (slot_of[i] for i in source.between(low, high)) if k >= 0)
+        for source, _, base, kept in self._parts:
+            hits = source.between(low, high)
+            if kept is None:
+                found.extend(base + i for i in hits)
+            else:
+                position = {i: base + n for n, i in enumerate(kept)}
+                found.extend(position[i] for i in hits if i in position)
         return [self._film_at(k) for k in sorted(found)]
 
     def __len__(self) -> int:
-        return len(self._slots)
+        return self._size
 
     @property
     def window_count(self) -> int:
-        return sum(source.window_count(i) for source, i in self._slots)
+        total = 0
+        for source, _, _, kept in self._parts:
+            total += len(source.days) if kept is None else sum(source.window_count(i) for i in kept)
+        return total
 
 
 # --------------------------------------------------------------------------
