@@ -12,7 +12,6 @@ Results are printed as a table and written to bench/out/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil

@@ -17,7 +17,6 @@ import sys
 import time
 import unicodedata
 from datetime import date
-from pathlib import Path
 
 import pytest
 import yaml

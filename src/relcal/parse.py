@@ -506,7 +506,7 @@ class _Converter:
             return None
         values: dict[str, Any] = {}
         ok = True
-        for name, (key_node, value_node) in found.items():
+        for name, (_, value_node) in found.items():
             spec = fields[name]
             try:
                 value = self.value(spec, value_node, name)
