@@ -272,17 +272,12 @@ def show(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """One film: its details, then its windows as a timeline with the gap between them."""
-    from .query import Query, fold, unknown_film
+    from .query import Query, find_film
     from .render import write_film
 
     _today(today)  # checked like every command's, though a timeline does not depend on it
     catalog = _load(ctx, data, no_cache)
-    found = catalog.film(film.strip().lower())
-    if found is None:  # an exact title is as good as an id when it is unique
-        same = [f for f in catalog.films if fold(f.title) == fold(film.strip())]
-        if len(same) != 1:
-            raise unknown_film(film, catalog)
-        found = same[0]
+    found = find_film(catalog, film)
     rows = Query(films=(found.id,)).rows(catalog)
     sink = _sink(ctx)
     write_film(sink, _format(sink, fmt), found, rows, header=not no_header)
@@ -369,6 +364,7 @@ def validate(
 ) -> None:
     """Check dataset files and print every problem as FILE:LINE:COL: message."""
     from .catalog import check, display_path
+    from .render import github_annotation
 
     _today(today)
     if fmt not in ("text", "github"):
@@ -377,7 +373,7 @@ def validate(
     catalog, problems = check(paths or data or None)
     for problem in problems:
         if fmt == "github":
-            sink.write(_annotation(problem))
+            sink.write(github_annotation(problem))
         else:
             sink.note(str(problem))
     files = ", ".join(display_path(p) for p in catalog.files)
@@ -386,14 +382,6 @@ def validate(
         sink.note(f"{len(problems)} problem{'s' * (len(problems) != 1)} {where}")
         raise typer.Exit(int(ExitCode.DATA))
     sink.note(f"ok: {len(catalog.films)} films, {catalog.window_count} release windows in {files}")
-
-
-def _annotation(problem: Any) -> str:
-    message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    where = f"file={problem.file}"
-    if problem.line:
-        where += f",line={problem.line},col={problem.col}"
-    return f"::error {where}::{message}\n"
 
 
 @app.command()

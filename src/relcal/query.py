@@ -215,6 +215,19 @@ class Query(NamedTuple):
         return (before[-1] if before else None, after[0] if after else None)
 
 
+def find_film(catalog: Catalog, text: str) -> Film:
+    """The film whose id is TEXT, or whose title is exactly TEXT (ignoring case
+    and accents) when only one film has it; else a UsageError with suggestions."""
+    found = catalog.film(text.strip().lower())
+    if found is not None:
+        return found
+    wanted = fold(text.strip())
+    same = [f for f in catalog.films if fold(f.title) == wanted]
+    if len(same) != 1:
+        raise unknown_film(text, catalog)
+    return same[0]
+
+
 def unknown_film(film_id: str, catalog: Catalog) -> UsageError:
     import difflib
 

@@ -260,6 +260,15 @@ def write_rows(sink: Sink, fmt: str, rows: Sequence[Row], *, header: bool = True
     write_records(sink, fmt, rows, record=Row.as_dict, keys=ROW_KEYS, columns=columns, header=header)
 
 
+def github_annotation(problem: Any) -> str:
+    """A dataset problem as a GitHub Actions workflow command (shown on the PR's line)."""
+    message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    where = f"file={problem.file}"
+    if problem.line:
+        where += f",line={problem.line},col={problem.col}"
+    return f"::error {where}::{message}\n"
+
+
 def empty_note(start: date | None, end: date | None, before: Row | None, after: Row | None) -> str:
     """One line for an empty result: what was asked, and where the data is."""
     if start and end:
