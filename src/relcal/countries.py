@@ -47,3 +47,25 @@ COMMON_MISTAKES = {
     "DA": "DK",
     "SW": "SE",
 }
+
+
+_YAML_WORDS = frozenset({"YES", "ON", "OFF", "TRUE", "FALSE", "Y", "N", "NULL"})
+
+
+def check(text: str) -> tuple[str | None, str]:
+    """(the code, "") if TEXT is a country code in any case, else (None, a hint).
+
+    The one place both the dataset loader and --region decide what a region is.
+    """
+    import difflib
+
+    code = text.strip().upper()
+    if code in CODES or code in HISTORIC:
+        return code, ""
+    meant = COMMON_MISTAKES.get(code)
+    if meant:
+        return None, f"did you mean {meant!r}?"
+    if code in _YAML_WORDS:  # Yes, On, True...: YAML 1.1 booleans, not countries
+        return None, "use a two-letter ISO 3166-1 code such as US, GB or NO"
+    close = difflib.get_close_matches(code, sorted(CODES), n=1)
+    return None, (f"did you mean {close[0]!r}? " if close else "") + "use an ISO 3166-1 alpha-2 code such as US, GB or FR"

@@ -33,7 +33,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 _SHORT_TEXT = 1_000  # titles, names, platforms
 _LONG_TEXT = 20_000  # synopsis, note
 _URL_LENGTH = 2_048
-_YAML_WORDS = frozenset({"YES", "ON", "OFF", "TRUE", "FALSE", "Y", "N", "NULL"})
 _STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -564,8 +563,6 @@ class _Converter:
         if converted is None:
             raise _Invalid()
         values = converted[0]
-        if "history" in values:
-            values["history"] = tuple(values["history"])
         return Release(**values), node
 
     # -- values ---------------------------------------------------------------
@@ -617,38 +614,25 @@ class _Converter:
                                      f"single hyphens){hint}")
         return text
 
+    def each(self, node: Any, name: str, spec: Spec, convert: Callable[[Any, str, Spec], Any], what: str) -> tuple:
+        """A list field: every item converted (nulls left out)."""
+        values = (convert(item, what, spec) for item in self.sequence(node, name))
+        return tuple(v for v in values if v is not None)
+
     def v_texts(self, node: Any, name: str, spec: Spec) -> tuple[str, ...]:
-        items = []
-        for item in self.sequence(node, name):
-            text = self.v_text(item, f"an item of {name}", spec)
-            if text is not None:
-                items.append(text)
-        return tuple(items)
+        return self.each(node, name, spec, self.v_text, f"an item of {name}")
 
     def v_country(self, node: Any, name: str, spec: Spec) -> str | None:
         text = self.scalar(node, name)
         if text is None:
             return None
-        code = text.strip().upper()
-        if code in countries.CODES or code in countries.HISTORIC:
-            return code
-        meant = countries.COMMON_MISTAKES.get(code)
-        if meant:
-            hint = f"did you mean {meant!r}?"
-        elif code in _YAML_WORDS:  # Yes, On, True...: YAML 1.1 booleans, not countries
-            hint = "use a two-letter ISO 3166-1 code such as US, GB or NO"
-        else:
-            close = difflib.get_close_matches(code, sorted(countries.CODES), n=1)
-            hint = (f"did you mean {close[0]!r}? " if close else "") + "use an ISO 3166-1 alpha-2 code such as US, GB or FR"
-        raise self.invalid(node, f"{name} {_quote(text)} is not an ISO 3166-1 country code; {hint}")
+        code, hint = countries.check(text)
+        if code is None:
+            raise self.invalid(node, f"{name} {_quote(text)} is not an ISO 3166-1 country code; {hint}")
+        return code
 
     def v_countries(self, node: Any, name: str, spec: Spec) -> tuple[str, ...]:
-        codes = []
-        for item in self.sequence(node, name):
-            code = self.v_country(item, "country", spec)
-            if code is not None:
-                codes.append(code)
-        return tuple(codes)
+        return self.each(node, name, spec, self.v_country, "country")
 
     def v_date(self, node: Any, name: str, spec: Spec) -> PartialDate | None:
         text = self.scalar(node, name)
@@ -671,13 +655,8 @@ class _Converter:
             raise self.invalid(node, f"{name} {_quote(text)} is outside the years films are released in (1870-2200); check the year")
         return found
 
-    def v_dates(self, node: Any, name: str, spec: Spec) -> list[PartialDate]:
-        dates = []
-        for item in self.sequence(node, name):
-            found = self.v_date(item, f"a date in {name}", spec)
-            if found is not None:
-                dates.append(found)
-        return dates
+    def v_dates(self, node: Any, name: str, spec: Spec) -> tuple[PartialDate, ...]:
+        return self.each(node, name, spec, self.v_date, f"a date in {name}")
 
     def v_choice(self, node: Any, name: str, spec: Spec) -> Any:
         text = self.scalar(node, name)

@@ -256,9 +256,7 @@ def _choice(enum: type[Kind] | type[Status], text: str, option: str) -> Kind | S
 
 
 def _region(text: str) -> str:
-    code = text.strip().upper()
-    if code in countries.CODES or code in countries.HISTORIC:
-        return code
-    meant = countries.COMMON_MISTAKES.get(code)
-    hint = f"did you mean {meant!r}? " if meant else ""
-    raise UsageError(f"--region: {text!r} is not an ISO 3166-1 country code; {hint}use a code such as US, GB or FR")
+    code, hint = countries.check(text)
+    if code is None:
+        raise UsageError(f"--region: {text!r} is not an ISO 3166-1 country code; {hint}")
+    return code
