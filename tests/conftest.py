@@ -22,6 +22,10 @@ from relcal.render import Sink
 # The parse cache of a test run lives in a folder of its own, never the user's.
 os.environ["RELCAL_CACHE_DIR"] = tempfile.mkdtemp(prefix="relcal-test-cache-")
 os.environ.pop("RELCAL_NO_CACHE", None)
+# ... and so does the user's data folder ($RELCAL_HOME/films): empty unless a test fills it.
+os.environ["RELCAL_HOME"] = tempfile.mkdtemp(prefix="relcal-test-home-")
+for _name in ("TMDB_API_KEY", "TMDB_READ_TOKEN", "RELCAL_TMDB_URL"):
+    os.environ.pop(_name, None)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

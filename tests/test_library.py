@@ -35,6 +35,13 @@ def test_piped_output_does_not_load_rich_ics_dateutil_or_yaml():
     warm = imported("upcoming", "--today", "2021-01-20", "--format", "tsv")
     assert "relcal.cli" in warm and "typer" in warm
     assert not {m for m in warm if m.split(".")[0] in ("rich", "ics", "dateutil", "yaml", "pydantic")}
+    # Only add, sync and discover talk to TMDB or edit files: nothing else loads an HTTP
+    # client, an event loop or the round-trip YAML writer.
+    network = ("httpx", "httpcore", "h11", "anyio", "asyncio", "ssl", "ruamel")
+    for args in (("upcoming", "--format", "tsv"), ("films", "--format", "table"), ("show", "dear-comrades"),
+                 ("export",), ("validate",), ("schema",)):
+        loaded = imported(*args, "--today", "2021-01-20")
+        assert not {m for m in loaded if m.split(".")[0] in network}, args
     table = imported("upcoming", "--today", "2021-01-20", "--format", "table")
     assert "rich.table" in table and "ics" not in table
     free_form = imported("releases", "--from", "jan 29 2021", "--to", "feb 5 2021", "--format", "tsv")

@@ -5,6 +5,12 @@ its output. Commands run as in an 80-column terminal without colour; a command
 piped into another (`| cut ...`, `| head ...`) runs as in a pipe, and the rest
 of the pipeline runs in a real shell. `pytest --update-golden` rewrites the
 outputs in place after a deliberate change.
+
+The tour of add, sync and discover runs against the local fake of TMDB
+(tests/tmdb_server.py), steered by HTML comments the page does not show:
+``<!-- fake-tmdb: start -->`` starts it and runs what follows in an empty
+folder, as on 2026-11-28; ``<!-- fake-tmdb: move ID REGION TYPE DATE -->``
+plays a studio moving a release; ``<!-- fake-tmdb: stop -->`` ends it.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from .conftest import ROOT
 
 README = ROOT / "README.md"
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
+STEP = re.compile(r"```console\n(.*?)```|<!-- fake-tmdb: (.*?) -->", re.S)
 
 
 def examples(text):
@@ -31,10 +38,10 @@ def examples(text):
                 yield command[2:], output
 
 
-def run_example(run, command):
+def run_example(run, command, extra_env=None):
     relcal_part, *pipeline = command.split(" | ")
     args = shlex.split(relcal_part)
-    env = {}
+    env = dict(extra_env or {})
     while args and re.fullmatch(r"[A-Z_]+=.*", args[0]):  # VAR=value relcal ...
         name, _, value = args.pop(0).partition("=")
         env[name] = value
@@ -58,21 +65,62 @@ def test_readme_has_a_tour():
     assert len(commands) >= 8
 
 
-def test_every_readme_example_prints_what_the_readme_shows(run, update_golden, monkeypatch):
+class FakeTmdbScene:
+    """What the page's fake-tmdb comments ask for: the fake TMDB, its changes, a folder to work in."""
+
+    def __init__(self, monkeypatch, folder):
+        self.monkeypatch = monkeypatch
+        self.folder = folder
+        self.server = None
+        self.env = {}
+
+    def direct(self, text):
+        from .tmdb_server import FakeTmdb, move_release
+
+        verb, *args = text.split()
+        if verb == "start":
+            self.server = FakeTmdb().start()
+            self.env = {"RELCAL_TMDB_URL": self.server.url, "TMDB_API_KEY": self.server.api_key,
+                        "RELCAL_TODAY": "2026-11-28", "RELCAL_HOME": str(self.folder / "home")}
+            self.monkeypatch.chdir(self.folder)
+        elif verb == "move":
+            film, region, kind_type, day = args
+            self.server.set_film(int(film), move_release(self.server.films[int(film)], region, int(kind_type), day))
+        elif verb == "stop":
+            self.close()
+        else:
+            raise AssertionError(f"unknown fake-tmdb step {text!r}")
+
+    def close(self):
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+            self.env = {}
+            self.monkeypatch.chdir(ROOT)
+
+
+def test_every_readme_example_prints_what_the_readme_shows(run, update_golden, monkeypatch, tmp_path):
     monkeypatch.chdir(ROOT)
     text = README.read_text(encoding="utf-8")
     failures = []
+    scene = FakeTmdbScene(monkeypatch, tmp_path)
 
-    def replace(block):
+    def replace(step):
+        if step.group(2) is not None:
+            scene.direct(step.group(2))
+            return step.group(0)
         parts = []
-        for command, shown in examples(block.group(0)):
-            actual = run_example(run, command)
+        for command, shown in examples(step.group(0)):
+            actual = run_example(run, command, scene.env)
             if actual != shown:
                 failures.append((command, shown, actual))
             parts.append(f"$ {command}\n{actual}")
         return "```console\n" + "".join(parts) + "```"
 
-    new_text = BLOCK.sub(replace, text)
+    try:
+        new_text = STEP.sub(replace, text)
+    finally:
+        scene.close()
     if update_golden:
         README.write_text(new_text, encoding="utf-8")
         return

@@ -36,10 +36,10 @@ from typing import Any
 
 from . import __version__
 from .index import FilmIndex
-from .model import Film, Kind, PartialDate, Release, Status
+from .model import NO_IDS, ExternalIds, Film, Kind, PartialDate, Release, Status
 
 MAGIC = "relcal-cache"
-LAYOUT = 2
+LAYOUT = 3  # 3: films carry their ids elsewhere
 _RACY_NS = 2_000_000_000  # mtime granularity to distrust (FAT: 2 s)
 # name, typecode: the index arrays, in file order
 _ARRAYS = (("lines", "i"), ("cols", "i"), ("starts", "i"), ("days", "i"), ("by_day", "i"),
@@ -75,6 +75,7 @@ def film_to_json(film: Film) -> list[Any]:
         film.id, film.title, film.original_title, film.year, list(film.directors), list(film.writers),
         list(film.cast), list(film.genres), list(film.countries), film.runtime, film.synopsis,
         [list(pair) for pair in film.links],
+        [film.ids.tmdb, film.ids.imdb, film.ids.wikidata] if film.ids else None,
         [[r.date.iso(), r.kind.value, r.region, r.platform, r.venue, r.distributor, r.status.value, r.note,
           r.source, [d.iso() for d in r.history], r.id] for r in film.releases],
     ]
@@ -111,12 +112,13 @@ def _release(values: tuple[Any, ...]) -> Release:
 def film_from_json(data: Any) -> Film:
     """A Film from the array film_to_json wrote (its CRC was checked by the caller)."""
     (fid, title, original, year, directors, writers, cast, genres, countries, runtime, synopsis,
-     links, releases) = data
+     links, ids, releases) = data
     film = object.__new__(Film)  # filled in directly, like the windows (see _release)
     film.__dict__.update(
         id=fid, title=title, original_title=original, year=year, directors=tuple(directors),
         writers=tuple(writers), cast=tuple(cast), genres=tuple(genres), countries=tuple(countries),
         runtime=runtime, synopsis=synopsis, links=tuple(map(tuple, links)),
+        ids=ExternalIds(*ids) if ids else NO_IDS,
         releases=tuple(
             _release((_DATES[d], _KINDS[kind], region, platform, venue, distributor, _STATUSES[status], note,
                       source, tuple(_DATES[h] for h in history) if history else (), wid))

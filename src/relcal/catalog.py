@@ -31,6 +31,24 @@ def shipped_dataset() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / "films.yaml"
 
 
+def user_films_folder() -> Path:
+    """The user's own dataset folder: read with the shipped data when --data is not
+    given, and where 'relcal add' puts films by default."""
+    home = os.environ.get("RELCAL_HOME")
+    if home:
+        return Path(home) / "films"
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".local" / "share"
+    return base / "relcal" / "films"
+
+
+def default_paths() -> list[Path]:
+    """What is read when no --data is given: the shipped dataset, and the user's
+    folder when it exists."""
+    folder = user_films_folder()
+    return [shipped_dataset(), folder] if folder.is_dir() else [shipped_dataset()]
+
+
 # --------------------------------------------------------------------------
 # Sources: the films of one file, parsed now or read from the cache
 
@@ -273,8 +291,12 @@ def display_path(path: Path) -> str:
 
 
 def find_files(paths: Iterable[PathLike] | None, problems: list[Problem]) -> list[Path]:
-    """Files named, and every *.yaml/*.yml under folders named (sorted, hidden ones skipped)."""
-    given = [Path(p) for p in paths] if paths else [shipped_dataset()]
+    """Files named, and every *.yaml/*.yml under folders named (sorted, hidden ones skipped).
+
+    Without PATHS: the default set (see default_paths); the user's folder may be empty.
+    """
+    given = [Path(p) for p in paths] if paths else default_paths()
+    may_be_empty = set() if paths else {user_films_folder()}
     found: list[Path] = []
     for path in given:
         shown = str(path)
@@ -296,7 +318,7 @@ def find_files(paths: Iterable[PathLike] | None, problems: list[Problem]) -> lis
         try:
             if path.is_dir():
                 inside = sorted(_walk_yaml(path))
-                if not inside:
+                if not inside and path not in may_be_empty:
                     problems.append(Problem(shown, 0, 0, "folder has no *.yaml or *.yml files; "
                                             "point --data at a dataset file or a folder of them"))
                 found.extend(inside)

@@ -84,7 +84,9 @@ def _sink(ctx: Any) -> Sink:
 DataOpt = Annotated[
     list[Path] | None,
     typer.Option("--data", envvar="RELCAL_DATA", metavar="PATH",
-                 help="Dataset file or folder (repeatable; env RELCAL_DATA, separated by ':'). Default: the shipped dataset."),
+                 help="Dataset file or folder (repeatable; env RELCAL_DATA, separated by ':'). "
+                      "Default: the shipped dataset and your own folder ($RELCAL_HOME/films, else "
+                      "$XDG_DATA_HOME/relcal/films, else ~/.local/share/relcal/films)."),
 ]
 TodayOpt = Annotated[
     str | None,
@@ -394,6 +396,188 @@ def schema(
 
     _today(today)
     _sink(ctx).write(schema_json())
+
+
+# ---------------------------------------------------------------------------
+# TMDB: add, sync, discover
+
+TMDB_NOTICE = "This product uses the TMDB API but is not endorsed or certified by TMDB."
+RateOpt = Annotated[float, typer.Option("--rate", metavar="N", min=0.1,
+                                        help="At most N requests a second to TMDB.")]
+
+
+def _tmdb(rate: float) -> Any:
+    """The TMDB client, from TMDB_API_KEY / TMDB_READ_TOKEN and RELCAL_TMDB_URL (exit 2 without them)."""
+    from .sources.tmdb_client import Tmdb
+
+    return Tmdb.from_env(rate=rate)
+
+
+def _picker(ctx: typer.Context) -> Any:
+    """On a terminal, let the person choose among the films a title matches; elsewhere None."""
+    sink = _sink(ctx)
+    if not (sink.stdin_isatty and sink.stderr_isatty and sink.stdin is not None):
+        return None
+
+    def pick(title: str, candidates: list[dict[str, Any]]) -> int | None:
+        from .sync import candidate_lines
+
+        sink.note(f"{title!r} matches {len(candidates)} films on TMDB:")
+        for n, line in enumerate(candidate_lines(candidates), 1):
+            sink.note(f"  {n:>2}. {line}")
+        sink.stderr.write(f"Add which one? [1-{len(candidates)}, Enter for none] ")
+        sink.stderr.flush()
+        answer = (sink.stdin.readline() if sink.stdin is not None else "").strip()
+        if answer.isdigit() and 1 <= int(answer) <= len(candidates):
+            return int(candidates[int(answer) - 1]["id"])
+        return None
+
+    return pick
+
+
+def _report(ctx: typer.Context, outcome: Any, fmt: str | None, no_header: bool, *, dry_run: bool = False) -> None:
+    """The changes as rows on stdout; notes and failures on stderr; exit 1 if anything failed."""
+    from .render import CHANGE_COLUMNS, write_records
+    from .sync import CHANGE_KEYS, Change
+
+    sink = _sink(ctx)
+    fmt_ = _format(sink, fmt)
+    if outcome.changes or fmt_ != "table":
+        write_records(sink, fmt_, outcome.changes, record=Change.as_dict, keys=CHANGE_KEYS, columns=CHANGE_COLUMNS,
+                      header=not no_header)
+    if sink.stderr_isatty:
+        for note in outcome.notes:
+            sink.note(note)
+    elif not outcome.changes and not outcome.films:
+        for note in outcome.notes[:1]:
+            sink.note(note)
+    if not outcome.changes and outcome.films:
+        films = outcome.films - len(outcome.failures)
+        if films:
+            sink.note(f"Nothing changed: {films} film{'s' * (films != 1)} up to date with TMDB.")
+    if dry_run and outcome.changes:
+        sink.note("--dry-run: nothing was written.")
+    for failure in outcome.failures:
+        sink.note(f"relcal: {failure}")
+    if outcome.failures:
+        raise typer.Exit(int(ExitCode.DATA))
+
+
+@app.command(epilog=TMDB_NOTICE)
+def add(
+    ctx: typer.Context,
+    items: Annotated[list[str], typer.Argument(metavar="tmdb:ID... | TITLE",
+                                               help="TMDB ids (tmdb:603) or a title to search TMDB for.")],
+    to: Annotated[Path | None, typer.Option("--to", metavar="PATH",
+                                            help="A folder (one file per film) or a file (films appended). "
+                                                 "Default: your folder, $RELCAL_HOME/films.")] = None,
+    year: Annotated[int | None, typer.Option("--year", min=1870, max=2200, help="With a title: the film's year.")] = None,
+    rate: RateOpt = 40.0,
+    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+) -> None:
+    """Bring films in from TMDB, with every release window TMDB lists (needs TMDB_API_KEY or TMDB_READ_TOKEN).
+
+    A film that is already there (the same TMDB id) is updated as 'relcal sync' would.
+    """
+    from .progress import Bar
+    from .sync import add as add_films
+    from .sync import parse_items, resolve
+
+    day = _today(today)
+    client = _tmdb(rate)
+    parsed = parse_items(items)
+    ids = resolve(client, parsed, year, pick=_picker(ctx))
+    sink = _sink(ctx)
+    with Bar(sink.stderr, sink.stderr_isatty, "Fetching from TMDB") as bar:
+        outcome = add_films(client, ids, to, day, data=data, progress=bar.start)
+    _report(ctx, outcome, fmt, no_header)
+
+
+@app.command(epilog=TMDB_NOTICE)
+def sync(
+    ctx: typer.Context,
+    film: FilmOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes; write nothing.")] = False,
+    rate: RateOpt = 40.0,
+    fmt: FormatOpt = None, no_header: NoHeaderOpt = False,
+    data: Annotated[list[Path] | None, typer.Option("--data", envvar="RELCAL_DATA", metavar="PATH",
+                                                    help="Files or folders to sync (repeatable). Default: your folder, "
+                                                         "$RELCAL_HOME/films; the shipped dataset is never written.")] = None,
+    today: TodayOpt = None,
+) -> None:
+    """Refresh every film with a TMDB id from TMDB: moved dates go to 'history', new windows are added,
+    withdrawn ones removed; windows you wrote yourself are never touched."""
+    from .progress import Bar
+    from .sync import sync as sync_films
+
+    day = _today(today)
+    client = _tmdb(rate)
+    sink = _sink(ctx)
+    with Bar(sink.stderr, sink.stderr_isatty, "Fetching from TMDB") as bar:
+        outcome = sync_films(client, data or None, film or (), day, dry_run=dry_run, progress=bar.start)
+    _report(ctx, outcome, fmt, no_header, dry_run=dry_run)
+
+
+def _path_like(text: str) -> bool:
+    return text.endswith(("/", os.sep, ".yaml", ".yml")) or Path(text).exists()
+
+
+@app.command(epilog=TMDB_NOTICE)
+def discover(
+    ctx: typer.Context,
+    region: Annotated[str, typer.Option("--region", "-r", metavar="CODE", help="ISO country code, e.g. US.")],
+    start: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First day (default: today).")] = None,
+    to: Annotated[list[str] | None, typer.Option("--to", metavar="DATE|PATH",
+                                                 help="Last day (default: 30 days after --from); with --add, also the "
+                                                      "file or folder to add to (a path ending in / or .yaml, or one "
+                                                      "that exists).")] = None,
+    kind: KindOpt = None,
+    add_found: Annotated[bool, typer.Option("--add", help="Add every film found (to --to PATH, else your folder).")] = False,
+    rate: RateOpt = 40.0,
+    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+) -> None:
+    """Films TMDB lists with a release in a region and date range (needs TMDB_API_KEY or TMDB_READ_TOKEN)."""
+    from .progress import Bar
+    from .query import Query
+    from .render import FOUND_COLUMNS, write_records
+    from .sync import DISCOVER_KEYS, Found
+    from .sync import add as add_films
+    from .sync import discover as discover_films
+
+    day = _today(today)
+    asked = Query.build(kinds=kind or (), regions=[region])  # checks them as every command does
+    code, kinds = asked.regions[0], list(asked.kinds)
+    dates = [t for t in to or () if not (add_found and _path_like(t))]
+    paths = [Path(t) for t in to or () if add_found and _path_like(t)]
+    if len(dates) > 1 or len(paths) > 1:
+        raise UsageError("--to is given twice; give one last day (and, with --add, one file or folder)")
+    first = _date(start, day, "--from") if start is not None else day
+    assert first is not None
+    last = _date(dates[0], day, "--to", end=True) if dates else first + timedelta(days=30)
+    assert last is not None
+    if last < first:
+        raise UsageError(f"--to {last} is before --from {first}; swap them")
+    client = _tmdb(rate)
+    sink = _sink(ctx)
+    with Bar(sink.stderr, sink.stderr_isatty, "Fetching from TMDB") as bar:
+        found, records, failures = discover_films(client, code, first, last, kinds, day, progress=bar.start)
+    fmt_ = _format(sink, fmt)
+    if found or fmt_ != "table":
+        write_records(sink, fmt_, found, record=Found.as_dict, keys=DISCOVER_KEYS, columns=FOUND_COLUMNS,
+                      header=not no_header)
+    else:
+        sink.note(f"TMDB lists no releases in {code} between {first} and {last}" + (" of these kinds." if kinds else "."))
+    for failure in failures:
+        sink.note(f"relcal: {failure}")
+    if add_found and records:
+        outcome = add_films(client, list(records), paths[0] if paths else None, day, data=data, records=records)
+        for note in outcome.notes if sink.stderr_isatty else ():
+            sink.note(note)
+        for failure in outcome.failures:
+            sink.note(f"relcal: {failure}")
+        failures = failures + outcome.failures
+    if failures:
+        raise typer.Exit(int(ExitCode.DATA))
 
 
 def _only(name: str) -> typer.Typer | None:

@@ -202,6 +202,26 @@ def _name_slug(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class ExternalIds:
+    """A film's identifiers elsewhere: TMDB's number, IMDb's tt-id, Wikidata's Q-id."""
+
+    tmdb: int | None = None
+    imdb: str | None = None
+    wikidata: str | None = None
+
+    def items(self) -> list[tuple[str, int | str]]:
+        """The ids that are set, as (name, value), in a fixed order."""
+        return [(name, value) for name, value in (("tmdb", self.tmdb), ("imdb", self.imdb),
+                                                  ("wikidata", self.wikidata)) if value is not None]
+
+    def __bool__(self) -> bool:
+        return bool(self.items())
+
+
+NO_IDS = ExternalIds()
+
+
+@dataclass(frozen=True)
 class Film:
     id: str
     title: str
@@ -215,6 +235,7 @@ class Film:
     runtime: int | None = None  # minutes
     synopsis: str | None = None
     links: tuple[tuple[str, str], ...] = ()  # (name, URL) in file order
+    ids: ExternalIds = NO_IDS
     releases: tuple[Release, ...] = field(default=())
 
     def link(self, name: str) -> str | None:

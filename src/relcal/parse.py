@@ -22,10 +22,16 @@ from typing import Any
 from . import countries
 from .dates import parse_iso
 from .errors import Problem
-from .model import Film, Kind, PartialDate, Release, Status, slugify
+from .model import ExternalIds, Film, Kind, PartialDate, Release, Status, slugify
 
 FORMAT_VERSION = 1
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# A film's ids elsewhere: name -> (pattern, what the message says it must be).
+ID_PATTERNS = {
+    "tmdb": (re.compile(r"[1-9][0-9]{0,9}"), "a positive whole number, e.g. 603"),
+    "imdb": (re.compile(r"tt[0-9]{7,12}"), "'tt' and 7 or more digits, e.g. tt0133093"),
+    "wikidata": (re.compile(r"Q[1-9][0-9]{0,11}"), "'Q' and digits, e.g. Q83495"),
+}
 _URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 # Limits that keep a stray quote or a generated file from producing a 2 MB title.
@@ -296,6 +302,7 @@ FILM_FIELDS: dict[str, Spec] = {
     "runtime": Spec("minutes", "Running time in minutes."),
     "synopsis": Spec("text", "A short synopsis."),
     "links": Spec("links", "Named links, e.g. source: https://..."),
+    "ids": Spec("ids", "Identifiers elsewhere: {tmdb: 603, imdb: tt0133093, wikidata: Q83495}."),
     "releases": Spec("releases", "Release windows."),
 }
 RELEASE_FIELDS: dict[str, Spec] = {
@@ -706,6 +713,38 @@ class _Converter:
         if not ok:
             raise _Invalid()
         return tuple(links.items())
+
+    def v_ids(self, node: Any, name: str, spec: Spec) -> ExternalIds | None:
+        import yaml
+
+        if isinstance(node, yaml.ScalarNode) and self.scalar(node, name) is None:
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            raise self.invalid(node, f"ids must be a mapping such as {{tmdb: 603, imdb: tt0133093}}, not {_shape(node)}")
+        values: dict[str, Any] = {}
+        ok = True
+        for key_node, value_node in node.value:
+            try:
+                key = self.scalar(key_node, "an id name")
+                if key not in ID_PATTERNS:
+                    close = difflib.get_close_matches(key or "", ID_PATTERNS, n=1, cutoff=0.5)
+                    hint = f"did you mean {close[0]!r}? " if close else ""
+                    raise self.invalid(key_node, f"unknown id {_quote(key or '')}; {hint}known ids: "
+                                                 + ", ".join(ID_PATTERNS))
+                if key in values:
+                    raise self.invalid(key_node, f"duplicate id {key!r}; keep one of them")
+                text = self.scalar(value_node, f"ids.{key}")
+                if text is None:
+                    continue
+                pattern, shape = ID_PATTERNS[key]
+                if not pattern.fullmatch(text.strip()):
+                    raise self.invalid(value_node, f"ids.{key} {_quote(text)} is not a {key} id; give {shape}")
+                values[key] = int(text) if key == "tmdb" else text.strip()
+            except _Invalid:
+                ok = False
+        if not ok:
+            raise _Invalid()
+        return ExternalIds(**values) if values else None
 
     def v_releases(self, node: Any, name: str, spec: Spec) -> list[tuple[Release, Any]]:
         releases = []

@@ -72,3 +72,43 @@ class Progress:
                              console=console, transient=True)
             self._task = self._live.add_task(self._text(), total=None)
             self._live.start()
+
+
+class Bar:
+    """A bar with a count, on stderr at a terminal, for work whose size is known
+    once it starts (films fetched from TMDB). ``start(total)`` returns the
+    function to call as each piece is done; nothing is drawn in a pipe."""
+
+    def __init__(self, stream: TextIO, enabled: bool, what: str):
+        self.stream = stream
+        self.enabled = enabled
+        self.what = what
+        self._live: Any = None
+
+    def __enter__(self) -> Bar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+    def start(self, total: int) -> Any:
+        import os
+
+        # A dumb terminal cannot redraw a line: the bar would only leave a blank one behind.
+        if not self.enabled or total < 2 or os.environ.get("TERM") == "dumb":
+            return lambda: None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RichProgress
+
+        if self._live is not None:
+            self._live.stop()
+        console = Console(file=self.stream, force_terminal=True, highlight=False)
+        self._live = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TimeElapsedColumn(), console=console, transient=True)
+        task = self._live.add_task(self.what, total=total)
+        self._live.start()
+        live = self._live
+        return lambda: live.advance(task)

@@ -30,9 +30,10 @@ class Sink:
     """
 
     def __init__(self, stdout: TextIO, stderr: TextIO, stdout_isatty: bool = False, stderr_isatty: bool = False,
-                 width: int | None = None, color: bool = False):
-        self.stdout, self.stderr = stdout, stderr
-        self.stdout_isatty, self.stderr_isatty = stdout_isatty, stderr_isatty
+                 width: int | None = None, color: bool = False, stdin: TextIO | None = None,
+                 stdin_isatty: bool = False):
+        self.stdout, self.stderr, self.stdin = stdout, stderr, stdin
+        self.stdout_isatty, self.stderr_isatty, self.stdin_isatty = stdout_isatty, stderr_isatty, stdin_isatty
         self.width = width
         self.color = color
 
@@ -43,7 +44,7 @@ class Sink:
         columns = os.environ.get("COLUMNS", "")
         width = int(columns) if columns.isdigit() and int(columns) > 0 else None
         color = out_tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-        return cls(out, err, out_tty, _isatty(err), width, color)
+        return cls(out, err, out_tty, _isatty(err), width, color, sys.stdin, _isatty(sys.stdin))
 
     def write(self, text: str) -> None:
         self.stdout.write(text)
@@ -296,6 +297,35 @@ def describe(row: Row) -> str:
 
 
 # ---------------------------------------------------------------------------
+# What add and sync changed; what discover found (records from sync.py)
+
+def _dates(change: Any) -> str:
+    old, new = change.old_date, change.new_date
+    if old and new and old != new:
+        return f"{old.display()} → {new.display()}"
+    return (new or old).display() if (new or old) else ""
+
+
+CHANGE_COLUMNS = (
+    Column("Film", lambda c: c.film.title),
+    Column("Change", lambda c: c.change, no_wrap=True),
+    Column("Kind", lambda c: c.release.kind.label, no_wrap=True),
+    Column("Where", lambda c: c.release.where or ""),
+    Column("Region", lambda c: c.release.region or "", no_wrap=True),
+    Column("Date", _dates, no_wrap=True),
+)
+
+FOUND_COLUMNS = (
+    Column("Date", lambda f: f.release.date.display(), no_wrap=True),
+    Column("Film", lambda f: f.title),
+    Column("Kind", lambda f: f.release.kind.label, no_wrap=True),
+    Column("Where", lambda f: f.release.where or "", optional=True),
+    Column("Region", lambda f: f.release.region or "", no_wrap=True),
+    Column("TMDB", lambda f: str(f.tmdb_id), no_wrap=True),
+)
+
+
+# ---------------------------------------------------------------------------
 # Films (relcal films)
 
 FILM_KEYS = ("film_id", "title", "original_title", "year", "directors", "windows", "next_date", "next_kind")
@@ -365,11 +395,15 @@ def film_document(film: Film, rows: Sequence[Row]) -> dict[str, Any]:
         "runtime": film.runtime,
         "synopsis": film.synopsis,
         "links": dict(film.links),
+        "ids": {"tmdb": film.ids.tmdb, "imdb": film.ids.imdb, "wikidata": film.ids.wikidata},
         "releases": [
             {**row.as_dict(), "history": [d.iso() for d in row.release.history], "id": row.release.id}
             for row in rows
         ],
     }
+
+
+_ID_LABELS = {"tmdb": "TMDB", "imdb": "IMDb", "wikidata": "Wikidata"}
 
 
 def film_details(film: Film) -> list[tuple[str, str]]:
@@ -384,6 +418,7 @@ def film_details(film: Film) -> list[tuple[str, str]]:
         ("Countries", cell(film.countries)),
         ("Runtime", f"{film.runtime} min" if film.runtime else ""),
         *((name.capitalize() if name != "source" else "Source", url) for name, url in film.links),
+        *((_ID_LABELS[name], str(value)) for name, value in film.ids.items()),
     ]
     return [(label, value) for label, value in lines if value]
 

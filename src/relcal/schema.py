@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from . import countries
-from .parse import FILM_FIELDS, FORMAT_VERSION, RELEASE_FIELDS, SLUG, Spec
+from .parse import FILM_FIELDS, FORMAT_VERSION, ID_PATTERNS, RELEASE_FIELDS, SLUG, Spec
 
 _DATE = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 _TEXT: dict[str, Any] = {"type": "string", "minLength": 1}
@@ -32,6 +32,15 @@ def _property(spec: Spec) -> dict[str, Any]:
         "url": {"type": "string", "format": "uri", "pattern": "^https?://"},
         "links": {"type": "object", "additionalProperties": {"type": "string", "format": "uri", "pattern": "^https?://"}},
         "releases": {"type": "array", "items": {"$ref": "#/definitions/release"}},
+        "ids": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "tmdb": {"type": "integer", "minimum": 1, "maximum": 9_999_999_999},
+                "imdb": {"type": "string", "pattern": f"^{ID_PATTERNS['imdb'][0].pattern}$"},
+                "wikidata": {"type": "string", "pattern": f"^{ID_PATTERNS['wikidata'][0].pattern}$"},
+            },
+        },
     }
     return {"description": spec.description, **shapes[spec.type]}
 
