@@ -31,6 +31,7 @@ KHAL = str(BIN / "khal")
 CACHE = OUT / "cache"
 
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
 import generate  # noqa: E402
 
 
@@ -137,11 +138,65 @@ open(sys.argv[2], "w").write(cal.serialize())
 """
 
 
+SYNC_FILMS = 200
+SYNC_RATE = 20  # requests a second the stand-in TMDB accepts (it answers 429 beyond)
+
+
+def sync_folder(films: dict[int, dict]) -> Path:
+    """A folder of SYNC_FILMS dataset files, one per film, as 'relcal add' would write them."""
+    from datetime import date
+
+    from relcal.edits import DatasetFile
+    from relcal.sources import tmdb_mapping
+
+    folder = OUT / "sync"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for tmdb_id, record in films.items():
+        film = tmdb_mapping.film(record, f"synthetic-{tmdb_id}", date(2026, 11, 28))
+        dataset = DatasetFile.create(folder / f"{film.id}.yaml")
+        dataset.append(film)
+        dataset.save()
+    return folder
+
+
+def measure_sync(runs: int) -> dict[str, float]:
+    """relcal sync of SYNC_FILMS films against the stand-in TMDB throttled to SYNC_RATE
+    requests a second; between runs a tenth of the films move a date, so every run
+    also rewrites files. A run that loses a film exits 1, which stops the benchmark."""
+    from tests.tmdb_server import FakeTmdb, move_release, synthetic_film
+
+    films = {990001 + i: synthetic_film(990001 + i, i) for i in range(SYNC_FILMS)}
+    folder = sync_folder(films)
+    with FakeTmdb(dict(films), rate_limit=SYNC_RATE) as server:
+        turn = [0]
+
+        def move_some() -> None:
+            turn[0] += 1
+            for tmdb_id in list(films)[::10]:
+                record = films[tmdb_id]
+                country = next(c for c in record["release_dates"]["results"] if c["iso_3166_1"] == "US")
+                row = next(r for r in country["release_dates"] if r["type"] == 3)
+                day = f"2030-01-{1 + turn[0] % 28:02d}"
+                server.set_film(tmdb_id, move_release(record, "US", 3, day, row["note"]))
+
+        environ = env(RELCAL_TMDB_URL=server.url, TMDB_API_KEY=server.api_key, RELCAL_TODAY="2026-11-28")
+        return measure([RELCAL, "sync", "--data", str(folder), "--format", "tsv"], runs, environ, before=move_some)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs per figure (at least 5)")
+    parser.add_argument("--only-sync", action="store_true", help="measure only relcal sync against the throttled stand-in TMDB")
     args = parser.parse_args()
     runs = max(5, args.runs)
+    if args.only_sync:
+        OUT.mkdir(exist_ok=True)
+        result = measure_sync(5)
+        print(f"relcal sync, {SYNC_FILMS} films at {SYNC_RATE} requests/s: {result['median']:.2f} s, "
+              f"{result['median'] / (SYNC_FILMS / SYNC_RATE):.2f} x the {SYNC_FILMS / SYNC_RATE:.0f} s floor")
+        return
     paths = prepare()
     f5, f50 = str(paths[5000]), str(paths[50000])
     query = ["upcoming", "--today", "2021-06-01", "--format", "tsv"]
@@ -169,6 +224,7 @@ def main() -> None:
         [RELCAL, "export", "--data", f5, "-o", str(OUT / "export-5000.ics")], runs)
     m["ics Event API, the same events"] = measure(
         [PY, "-c", ICS_EVENT_API, str(paths["events"]), str(OUT / "ics-api-5000.ics")], max(3, runs // 2))
+    m[f"relcal sync, {SYNC_FILMS} films, TMDB at {SYNC_RATE}/s"] = measure_sync(5)
 
     def t(name: str) -> float:
         return m[name]["median"]
@@ -181,6 +237,8 @@ def main() -> None:
         ("warm export, 25,000 windows / ics Event API", t("relcal export, 25,000 windows, warm") / t("ics Event API, the same events"), 0.15),
         ("peak memory, warm 5,000-film query (MiB)", m["relcal query, 5,000 films, warm"]["rss_kib"] / 1024, 120),
         ("warm query, 50,000 / 5,000 films", t("relcal query, 50,000 films, warm") / t("relcal query, 5,000 films, warm"), 3),
+        (f"sync of {SYNC_FILMS} films at {SYNC_RATE} requests/s / the {SYNC_FILMS // SYNC_RATE} s floor",
+         t(f"relcal sync, {SYNC_FILMS} films, TMDB at {SYNC_RATE}/s") / (SYNC_FILMS / SYNC_RATE), 1.2),
     ]
     lines = [f"relcal benchmarks, {time.strftime('%Y-%m-%d')}, median of {runs} runs",
              f"machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu()}, Python {platform.python_version()}",

@@ -161,3 +161,45 @@ def test_an_edit_that_would_not_read_back_writes_nothing(hand, monkeypatch):
     with pytest.raises(EditError, match="would not read back"):
         dataset.save()
     assert hand.read_text(encoding="utf-8") == HAND_WRITTEN
+
+
+def test_a_film_that_cannot_be_cut_out_alone_takes_the_whole_document_round_trip(tmp_path):
+    path = tmp_path / "anchors.yaml"
+    path.write_text(textwrap.dedent(f"""\
+        version: 1
+        films:
+          - id: one
+            title: One
+            releases:
+              - &shared {{date: 2021-01-01, kind: vod, region: US, source: "{SOURCE}"}}
+          - id: two
+            title: Two   # uses the window above
+            releases:
+              - *shared
+        """), encoding="utf-8")
+    dataset = DatasetFile.open(path)
+    film = dataset.films[1]
+    dataset.set_releases(1, [(0, replace(film.releases[0], date=PartialDate(2021, 1, 8),
+                                         history=(PartialDate(2021, 1, 1),)))])
+    dataset.save()
+    one, two = load_file(path).films
+    assert one.releases[0].date == PartialDate(2021, 1, 1)
+    assert two.releases[0].date == PartialDate(2021, 1, 8) and two.releases[0].history == (PartialDate(2021, 1, 1),)
+    assert "# uses the window above" in path.read_text(encoding="utf-8")
+
+
+def test_only_the_changed_film_of_a_large_file_is_rewritten(tmp_path):
+    path = tmp_path / "large.yaml"
+    films = "".join(f"  - id: film-{n}\n    title: 'Film {n}'\n    releases:\n"
+                    f"      - {{date: 2021-01-{1 + n % 28:02d}, kind: vod, source: \"{SOURCE}\"}}\n"
+                    for n in range(2000))
+    original = "version: 1\nfilms:\n" + films
+    path.write_text(original, encoding="utf-8")
+    dataset = DatasetFile.open(path)
+    film = dataset.films[1234]
+    dataset.set_releases(1234, [(0, replace(film.releases[0], status=Status.CANCELLED))])
+    dataset.save()
+    changed = [(a, b) for a, b in zip(original.splitlines(), path.read_text(encoding="utf-8").splitlines()) if a != b]
+    assert changed == [('      - {date: 2021-01-03, kind: vod, source: "https://www.themoviedb.org/movie/7/releases"}',
+                        '      - {date: 2021-01-03, kind: vod, status: cancelled, source: '
+                        '"https://www.themoviedb.org/movie/7/releases"}')]

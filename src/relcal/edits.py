@@ -1,20 +1,26 @@
 """Changes to dataset files that keep everything else as it was.
 
 ``relcal add`` and ``relcal sync`` write into files people also edit by hand.
-A file is read with ruamel.yaml's round-trip loader (the dataset is still
-*loaded* by PyYAML everywhere else), changed, and dumped; then only the films
-that changed are spliced into the original text, so every byte of the other
-films, every comment between them and the file's head and tail stay exactly
-as they were. The result must read back, through relcal's own loader, as
-exactly the films intended, or nothing is written. Writes are atomic, and a
-file with no change is not written at all (its mtime stays).
+Only the films that change are touched: each one's lines are cut out of the
+file, read with ruamel.yaml's round-trip loader (which keeps comments),
+changed, dumped and put back in their place, and new films go after the last
+one. Every byte of the other films, every comment between films and the
+file's head and tail stay exactly as they were, and the cost follows the
+films changed, not the file's size. Where a film cannot be cut out on its own
+(an alias to an anchor elsewhere, a films list in flow style) the whole
+document takes the round trip instead.
+
+Either way the result must read back, through relcal's own loader (the
+dataset is still *loaded* by PyYAML everywhere), as exactly the films
+intended, or nothing is written. Writes are atomic, and a file with no
+change is not written at all (its mtime stays).
 """
 
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +46,13 @@ class EditError(ExportError):
     """A dataset file could not be changed; it was left exactly as it was (exit 1)."""
 
 
-def _yaml() -> Any:
+def _yaml(sequence: int = 4, offset: int = 2) -> Any:
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 1 << 16  # never fold a long title or URL onto a second line
-    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.indent(mapping=2, sequence=sequence, offset=offset)
     return yaml
 
 
@@ -154,22 +160,31 @@ def update_window_node(node: Any, old: Release, new: Release) -> None:
 # ---------------------------------------------------------------------------
 # One dataset file
 
+Plan = list[tuple[int | None, Release]]
+
+
+class _Whole(Exception):
+    """This edit needs the whole document to take the round trip."""
+
+
 @dataclass
 class _Span:
-    start: int  # first line of the film (0-based)
-    end: int  # one past its last line
+    start: int  # first line of the film (0-based), where its dash is
+    end: int  # one past its last line of content
+    dash: int  # the column of its dash
 
 
 class DatasetFile:
-    """A dataset file being changed: its original text, its round-trip tree and the films it will hold."""
+    """A dataset file being changed: its original text and the films it will hold."""
 
-    def __init__(self, path: Path, text: str, films: list[Film]):
+    def __init__(self, path: Path, text: str, films: list[Film], positions: list[tuple[int, int]] | None = None):
         self.path = path
         self.text = text
         self.films = list(films)  # what the file will hold, in order
+        self.positions = positions or []  # each original film's id: line, column (for messages)
         self._original = len(films)
-        self._changed: set[int] = set()
-        self._doc: Any = None
+        self._plans: dict[int, Plan] = {}
+        self._originals: dict[int, Film] = {}  # each changed film as it was
 
     @classmethod
     def open(cls, path: Path) -> DatasetFile:
@@ -183,105 +198,138 @@ class DatasetFile:
         loaded = load_bytes(raw, str(path))
         if loaded.problems:
             raise DataError(loaded.problems)
-        return cls(path, raw.decode("utf-8-sig"), loaded.films)
+        return cls(path, raw.decode("utf-8-sig"), loaded.films, loaded.positions)
 
     @classmethod
     def create(cls, path: Path) -> DatasetFile:
         """A file that does not exist yet."""
         return cls(path, "", [])
 
-    @property
-    def doc(self) -> Any:
-        if self._doc is None:
-            from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-            if not self.text:
-                self._doc = CommentedMap([("version", 1), ("films", CommentedSeq())])
-            else:
-                try:
-                    self._doc = _yaml().load(self.text)
-                except Exception as exc:  # ruamel's errors share no base class worth naming
-                    raise EditError(f"cannot edit {self.path}: its YAML could not be read for a round trip "
-                                    f"({type(exc).__name__}); nothing was written") from None
-                if self._doc.get("films") is None:
-                    self._doc["films"] = CommentedSeq()
-        return self._doc
-
     # -- changes -------------------------------------------------------------
-    def set_releases(self, index: int, plan: list[tuple[int | None, Release]]) -> None:
-        """Give film INDEX these windows, in this order: (its old window's index, the window)
-        for windows it keeps or changes, (None, the window) for new ones at the end."""
-        from ruamel.yaml.comments import CommentedSeq
-
-        film = self.films[index]
-        node = self.doc["films"][index]
-        windows = node.get("releases")
-        if windows is None:
-            windows = CommentedSeq()
-            _put(node, "releases", windows, FILM_ORDER)
+    def set_releases(self, index: int, plan: Plan) -> None:
+        """Give film INDEX (an original film) these windows, in this order: (its old window's
+        index, the window) for windows it keeps or changes, (None, the window) for new
+        ones, which come last."""
         kept = [i for i, _ in plan if i is not None]
         first_new = next((n for n, (i, _) in enumerate(plan) if i is None), len(plan))
-        if kept != sorted(set(kept)) or any(i is not None for i, _ in plan[first_new:]):
-            raise ValueError("windows keep their order; new ones go at the end")
-        for i in sorted(set(range(len(film.releases))) - set(kept), reverse=True):
-            del windows[i]
-        for position, (i, release) in enumerate(p for p in plan if p[0] is not None):
-            update_window_node(windows[position], film.releases[i], release)
-        for i, release in plan:
-            if i is None:
-                windows.append(window_node(release))
-        self.films[index] = _with_releases(film, tuple(r for _, r in plan))
-        self._changed.add(index)
+        if index >= self._original or index in self._plans or kept != sorted(set(kept)) \
+                or any(i is not None for i, _ in plan[first_new:]):
+            raise ValueError("one plan per original film; its windows keep their order, new ones go at the end")
+        self._originals[index] = self.films[index]
+        self._plans[index] = plan
+        self.films[index] = replace(self.films[index], releases=tuple(r for _, r in plan))
 
     def append(self, film: Film) -> None:
-        self.doc["films"].append(film_node(film))
         self.films.append(film)
 
     @property
     def changed(self) -> bool:
-        return bool(self._changed) or len(self.films) != self._original
+        return bool(self._plans) or len(self.films) != self._original
+
+    def _apply(self, index: int, node: Any) -> None:
+        """Film INDEX's planned windows, applied to its round-trip node."""
+        from ruamel.yaml.comments import CommentedSeq
+
+        film_before = self._originals[index]
+        windows = node.get("releases")
+        if windows is None:
+            windows = CommentedSeq()
+            _put(node, "releases", windows, FILM_ORDER)
+        plan = self._plans[index]
+        kept = {i for i, _ in plan if i is not None}
+        for i in sorted(set(range(len(film_before.releases))) - kept, reverse=True):
+            del windows[i]
+        for position, (i, release) in enumerate(p for p in plan if p[0] is not None):
+            window = windows[position]
+            if film_before.releases[i] != release and getattr(getattr(window, "anchor", None), "value", None):
+                # An anchored window may be an alias elsewhere: change a copy, not every use of it.
+                import copy
+
+                window = copy.deepcopy(window)
+                window.anchor.value = None
+                windows[position] = window
+            update_window_node(window, film_before.releases[i], release)
+        for i, release in plan:
+            if i is None:
+                windows.append(window_node(release))
 
     # -- writing -------------------------------------------------------------
     def render(self) -> str:
-        """The new text: changed and added films spliced into the original text."""
-        buffer = io.StringIO()
-        _yaml().dump(self.doc, buffer)
-        dumped = buffer.getvalue()
-        if self.text and self._original:
-            spliced = self._splice(dumped)
-            if spliced is not None and self._reads_back(spliced):
-                return spliced
-        if self._reads_back(dumped):
-            return dumped
+        """The new text: changed and added films spliced into the original, else the
+        whole document dumped; either must read back as the films intended."""
+        try:
+            text = self._spliced()
+            if self._reads_back(text):
+                return text
+        except _Whole:
+            pass
+        text = self._whole()
+        if self._reads_back(text):
+            return text
         raise EditError(f"cannot edit {self.path}: the changed file would not read back as intended "
                         "(a bug in relcal; please report it); nothing was written")
 
-    def _splice(self, dumped: str) -> str | None:
-        old_lines = self.text.splitlines(keepends=True)
-        new_lines = dumped.splitlines(keepends=True)
-        old_spans = _spans(_positions(self.doc, self._original), old_lines)
-        try:
-            new_spans = _spans(_positions(_yaml().load(dumped), len(self.films)), new_lines)
-        except Exception:  # ruamel's errors share no base class worth naming
-            return None
-        if old_spans is None or new_spans is None or len(new_spans) != len(self.films):
-            return None
+    def _spliced(self) -> str:
+        lines = self.text.splitlines(keepends=True)
+        spans = _spans(_item_marks(self.text), lines) if self.text else []
+        if spans is None or len(spans) != self._original or (self.text and not spans):
+            raise _Whole()
         out: list[str] = []
         cursor = 0
-        for i, span in enumerate(old_spans):
-            out.extend(old_lines[cursor:span.start])
-            source, lines = (new_spans[i], new_lines) if i in self._changed else (span, old_lines)
-            out.extend(lines[source.start:source.end])
+        for i, span in enumerate(spans):
+            out.extend(lines[cursor:span.start])
+            if i in self._plans:
+                out.extend(self._film_lines(i, lines[span.start:span.end], span.dash))
+            else:
+                out.extend(lines[span.start:span.end])
             cursor = span.end
-        if out and not out[-1].endswith("\n"):
+        if not self.text:
+            out.append("version: 1\nfilms:\n")
+        elif out and not out[-1].endswith("\n"):
             out[-1] += "\n"
-        spaced = len(old_spans) > 1 and not old_lines[old_spans[1].start - 1].strip()
-        for span in new_spans[len(old_spans):]:
+        dash = spans[0].dash if spans else 2
+        spaced = len(spans) > 1 and not lines[spans[1].start - 1].strip()
+        for film in self.films[self._original:]:
             if spaced:
                 out.append("\n")
-            out.extend(new_lines[span.start:span.end])
-        out.extend(old_lines[cursor:])
+            out.extend(_shifted(_dump([film_node(film)], _yaml()), dash))
+        out.extend(lines[cursor:])
         return "".join(out)
+
+    def _film_lines(self, index: int, lines: list[str], dash: int) -> list[str]:
+        """Film INDEX's lines, changed: read on their own, changed, dumped, put back at DASH."""
+        sequence, offset = _style(lines)
+        # Read it where ruamel will write it (the dash at OFFSET), so that trailing
+        # comments keep their columns.
+        snippet = "".join(_moved(lines, offset - dash))
+        yaml = _yaml(sequence, offset)
+        try:
+            items = yaml.load(snippet)
+        except Exception:  # an alias to an anchor outside this film, say: ruamel's errors share no useful base
+            raise _Whole() from None
+        if not isinstance(items, list) or len(items) != 1 or not hasattr(items[0], "get"):
+            raise _Whole()
+        self._apply(index, items[0])
+        return _shifted(_dump(items, yaml), dash)
+
+    def _whole(self) -> str:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+        if self.text:
+            try:
+                doc = _yaml().load(self.text)
+            except Exception:  # ruamel's errors share no base class worth naming
+                raise EditError(f"cannot edit {self.path}: its YAML could not be read for a round trip; "
+                                "nothing was written") from None
+            if doc.get("films") is None:
+                doc["films"] = CommentedSeq()
+        else:
+            doc = CommentedMap([("version", 1), ("films", CommentedSeq())])
+        for index in self._plans:
+            self._apply(index, doc["films"][index])
+        for film in self.films[self._original:]:
+            doc["films"].append(film_node(film))
+        return _dump(doc, _yaml())
 
     def _reads_back(self, text: str) -> bool:
         from .parse import load_bytes
@@ -300,25 +348,88 @@ class DatasetFile:
         return True
 
 
-def _with_releases(film: Film, releases: tuple[Release, ...]) -> Film:
-    from dataclasses import replace
-
-    return replace(film, releases=releases)
-
-
-def _positions(doc: Any, count: int) -> list[tuple[int, int]] | None:
-    """Where the first COUNT films start as the text was read: line and column of each one's first key."""
-    films = doc.get("films") if hasattr(doc, "get") else None
-    if films is None or not hasattr(films, "lc") or films.fa.flow_style():
-        return None
-    try:
-        return [films.lc.item(i) for i in range(count)]
-    except (AttributeError, KeyError, IndexError, TypeError):
-        return None
+def _dump(data: Any, yaml: Any) -> str:
+    buffer = io.StringIO()
+    yaml.dump(data, buffer)
+    return buffer.getvalue()
 
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
+
+
+def _moved(lines: list[str], by: int) -> list[str]:
+    """LINES indented BY more columns (fewer, if negative; never past the margin)."""
+    if by >= 0:
+        return [(" " * by + line) if line.strip() else line for line in lines]
+    return [line[-by:] if _indent(line) >= -by else line.lstrip(" ") for line in lines]
+
+
+def _shifted(text: str, dash: int) -> list[str]:
+    """A dumped one-item list as lines whose dash is at column DASH."""
+    lines = text.splitlines(keepends=True)
+    first = next((line for line in lines if line.strip() and not line.lstrip().startswith("#")), "- ")
+    return _moved(lines, dash - _indent(first))
+
+
+def _style(lines: list[str]) -> tuple[int, int]:
+    """(sequence, offset) for ruamel's indent, as the film's own 'releases:' list is laid out."""
+    for n, line in enumerate(lines):
+        if line.strip() == "releases:":
+            key = _indent(line)
+            for item in lines[n + 1:]:
+                stripped = item.strip()
+                if not stripped or stripped.startswith("#"):
+                    continue
+                if stripped.startswith("- "):
+                    dash = _indent(item)
+                    content = dash + 2 + _indent(item[dash + 2:])
+                    if dash >= key and content - key >= dash - key + 2:
+                        return content - key, dash - key
+                break
+    return 4, 2
+
+
+def _item_marks(text: str) -> list[tuple[int, int]] | None:
+    """Where each film of a block-style films list starts (line and column of its first
+    key), read with PyYAML's event parser; None if the list is not in block style."""
+    import yaml
+
+    events = yaml.events
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)(text)
+
+    def rest_of(event: Any) -> None:  # consume the node EVENT starts
+        depth = 1 if isinstance(event, (events.SequenceStartEvent, events.MappingStartEvent)) else 0
+        while depth:
+            event = loader.get_event()
+            if isinstance(event, (events.SequenceStartEvent, events.MappingStartEvent)):
+                depth += 1
+            elif isinstance(event, (events.SequenceEndEvent, events.MappingEndEvent)):
+                depth -= 1
+
+    try:
+        loader.get_event()  # the stream starts
+        loader.get_event()  # the document starts
+        if not isinstance(loader.get_event(), events.MappingStartEvent):
+            return None
+        while not loader.check_event(events.MappingEndEvent):
+            key = loader.get_event()
+            if isinstance(key, events.ScalarEvent) and key.value == "films" and loader.check_event(events.SequenceStartEvent):
+                if loader.get_event().flow_style:
+                    return None
+                marks = []
+                while not loader.check_event(events.SequenceEndEvent):
+                    item = loader.get_event()
+                    marks.append((item.start_mark.line, item.start_mark.column))
+                    rest_of(item)
+                return marks
+            rest_of(key)
+            rest_of(loader.get_event())
+        return None
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
 
 
 def _spans(positions: list[tuple[int, int]] | None, lines: list[str]) -> list[_Span] | None:
@@ -352,6 +463,5 @@ def _spans(positions: list[tuple[int, int]] | None, lines: list[str]) -> list[_S
             if stripped and not (stripped.startswith("#") and _indent(text) < col):
                 break
             end -= 1
-        spans.append(_Span(line, end))
+        spans.append(_Span(line, end, dash))
     return spans
-

@@ -137,9 +137,16 @@ def _open_all(files: Iterable[Path]) -> list[DatasetFile]:
     return opened
 
 
-def _check_together(paths: list[Path]) -> None:
-    """The files must be a valid dataset as a whole (ids unique across them) before any is changed."""
-    _, problems = catalog.check(paths)
+def _check_together(files: list[DatasetFile]) -> None:
+    """Valid files must also be a valid dataset together (each film id once) before any is changed."""
+    seen: dict[str, tuple[Path, tuple[int, int]]] = {}
+    problems: list[Problem] = []
+    for dataset in files:
+        for film, (line, col) in zip(dataset.films, dataset.positions):
+            first = seen.setdefault(film.id, (dataset.path, (line, col)))
+            if first[0] != dataset.path or first[1] != (line, col):
+                problems.append(Problem(str(dataset.path), line, col, f"duplicate film id {film.id!r}: already used "
+                                        f"at {first[0]}:{first[1][0]}:{first[1][1]}; give one of them another id"))
     if problems:
         raise DataError(problems)
 
@@ -182,12 +189,13 @@ def sync(client: Any, paths: list[Path] | None, film_ids: Iterable[str], today: 
     files = catalog.find_files(paths, problems)
     if problems:
         raise DataError(problems)
-    _check_together(files)
-    writable = [f for f in files if not _is_shipped(f)]
-    if len(writable) != len(files):
+    everything = _open_all(files)
+    _check_together(everything)
+    opened = [f for f in everything if not _is_shipped(f.path)]
+    if len(opened) != len(everything):
         outcome.notes.append(f"{catalog.display_path(catalog.shipped_dataset())} is the shipped dataset: "
                              "sync reads it but never writes it.")
-    opened = _open_all(writable)
+    writable = [f.path for f in opened]
     places = [_Place(f, i) for f in opened for i, film in enumerate(f.films) if film.ids.tmdb is not None]
     wanted = [x.strip().lower() for x in film_ids]
     if wanted:
@@ -203,25 +211,66 @@ def sync(client: Any, paths: list[Path] | None, film_ids: Iterable[str], today: 
         outcome.notes.append("Nothing to sync: no film in " + ", ".join(catalog.display_path(f) for f in writable)
                              + " has a TMDB id (ids: {tmdb: ...}).")
         return outcome
+    outcome.films = len(places)
     ids = [p.film.ids.tmdb for p in places]
     done = progress(len(set(ids))) if progress else None
-    records = client.run(lambda: client.movies(ids, done))
-    outcome.films = len(places)
-    for place in places:
-        film = place.film
-        tmdb_id = film.ids.tmdb
-        assert tmdb_id is not None
-        record = records[tmdb_id]
-        if isinstance(record, Exception):
-            outcome.failures.append(f"{film.id}: {record}")
-            continue
-        plan, changes = reconcile(film, tmdb_mapping.windows(record, today), tmdb_mapping.releases_url(tmdb_id))
-        if changes:
-            place.file.set_releases(place.index, plan)
-            outcome.changes.extend(changes)
-    if not dry_run:
-        _save(opened, outcome)
+    files = list(dict.fromkeys(p.file for p in places))
+    results: dict[int, Any] = {}
+    finished: dict[int, Outcome] = {}  # per file, merged in file order at the end
+
+    def finish(key: int) -> None:
+        """Reconcile one file's films and write it: run as soon as its last film has
+        arrived, while the requests for the others are still under way."""
+        dataset, part = files[key], Outcome()
+        for place in (p for p in places if p.file is dataset):
+            film, tmdb_id = place.film, place.film.ids.tmdb
+            assert tmdb_id is not None
+            record = results[tmdb_id]
+            if isinstance(record, Exception):
+                part.failures.append(f"{film.id}: {record}")
+                continue
+            plan, changes = reconcile(film, tmdb_mapping.windows(record, today), tmdb_mapping.releases_url(tmdb_id))
+            if changes:
+                place.file.set_releases(place.index, plan)
+                part.changes.extend(changes)
+        if not dry_run:
+            _save([dataset], part)
+        finished[key] = part
+
+    client.run(lambda: _pipelined(client, ids, done, results, files, places, finish))
+    for key in range(len(files)):
+        part = finished[key]
+        outcome.changes.extend(part.changes)
+        outcome.failures.extend(part.failures)
+        outcome.written.extend(part.written)
     return outcome
+
+
+async def _pipelined(client: Any, ids: list[Any], done: Callable[[], None] | None, results: dict[int, Any],
+                     files: list[DatasetFile], places: list[_Place], finish: Callable[[int], None]) -> None:
+    """Fetch IDS; as each file's last film arrives, FINISH it on a worker thread (one at
+    a time), so that writing files overlaps the wait for TMDB instead of following it."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    waiting = {key: {p.film.ids.tmdb for p in places if p.file is dataset} for key, dataset in enumerate(files)}
+    loop = asyncio.get_running_loop()
+    jobs: list[Any] = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="relcal-write") as worker:
+        def arrived(tmdb_id: int, result: Any) -> None:
+            results[tmdb_id] = result
+            for key, left in waiting.items():
+                if tmdb_id in left:
+                    left.discard(tmdb_id)
+                    if not left:
+                        jobs.append(loop.run_in_executor(worker, finish, key))
+
+        try:
+            await client.movies(ids, done, arrived=arrived)
+        finally:
+            await asyncio.gather(*jobs, return_exceptions=True)
+        for job in jobs:
+            job.result()  # a bug in finishing a file is not swallowed
 
 
 # ---------------------------------------------------------------------------
@@ -347,20 +396,18 @@ def add(client: Any, ids: list[int], to: Path | None, today: date, *, data: list
                                     read_problems)
     if read_problems:
         raise DataError(read_problems)
-    _check_together(read_files)
-    opened = _open_all(existing)
-    in_target = {film.ids.tmdb: _Place(f, i) for f in opened for i, film in enumerate(f.films) if film.ids.tmdb}
-    taken: set[str] = set()
-    elsewhere: dict[int, tuple[str, Path]] = {}
+    everything = _open_all(read_files)
+    _check_together(everything)
     target_files = {p.resolve() for p in existing}
-    for path in read_files:
-        if path.resolve() in target_files:
-            continue
-        for film in DatasetFile.open(path).films:
-            taken.add(film.id)
-            if film.ids.tmdb is not None:
-                elsewhere.setdefault(film.ids.tmdb, (film.id, path))
-    taken.update(film.id for f in opened for film in f.films)
+    opened = [f for f in everything if f.path.resolve() in target_files]
+    in_target = {film.ids.tmdb: _Place(f, i) for f in opened for i, film in enumerate(f.films) if film.ids.tmdb}
+    taken = {film.id for f in everything for film in f.films}
+    elsewhere: dict[int, tuple[str, Path]] = {}
+    for dataset in everything:
+        if dataset not in opened:
+            for film in dataset.films:
+                if film.ids.tmdb is not None:
+                    elsewhere.setdefault(film.ids.tmdb, (film.id, dataset.path))
 
     fetch = [i for i in ids if records is None or i not in records]
     fetched: dict[int, Any] = dict(records or {})

@@ -288,17 +288,23 @@ class Tmdb:
             raise TmdbFailure(f"tmdb:{tmdb_id}: TMDB answered with another film (id {record.get('id')!r})")
         return record
 
-    async def movies(self, ids: Iterable[int], done: Callable[[], None] | None = None) -> dict[int, dict[str, Any] | TmdbFailure]:
-        """Many movies at once (a few in flight); each id's record or its failure."""
+    async def movies(self, ids: Iterable[int], done: Callable[[], None] | None = None,
+                     arrived: Callable[[int, Any], None] | None = None) -> dict[int, dict[str, Any] | TmdbFailure]:
+        """Many movies at once (a few in flight); each id's record or its failure.
+
+        DONE is called as each one ends; ARRIVED with the id and its record or failure."""
 
         async def one(tmdb_id: int) -> dict[str, Any] | TmdbFailure:
+            result: dict[str, Any] | TmdbFailure
             try:
-                return await self.movie(tmdb_id)
+                result = await self.movie(tmdb_id)
             except TmdbFailure as failure:
-                return failure
-            finally:
-                if done is not None:
-                    done()
+                result = failure
+            if done is not None:
+                done()
+            if arrived is not None:
+                arrived(tmdb_id, result)
+            return result
 
         unique = list(dict.fromkeys(ids))
         tasks = [asyncio.ensure_future(one(i)) for i in unique]
