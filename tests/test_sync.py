@@ -355,7 +355,7 @@ def test_an_invalid_file_is_not_synced(run, tmdb_env, tmp_path):
     path.write_text("version: 1\nfilms:\n  - id: x\n    title: X\n    ids: {tmdb: 0}\n", encoding="utf-8")
     result = run("sync", "--data", str(path), env=tmdb_env)
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"relcal: {path}:5:17: ids.tmdb '0' is not a tmdb id")
+    assert result.stderr.startswith(f"relcal: {path}:5:17: ids.tmdb '0' is not a TMDB id")
     assert path.read_text(encoding="utf-8").endswith("{tmdb: 0}\n")
 
 
@@ -394,3 +394,77 @@ def test_discover_asks_tmdb_for_the_release_types_of_the_kinds(run, tmdb, tmdb_e
 
 def test_fixtures_are_the_films_the_tests_expect():
     assert set(load_fixture_films()) >= {900001, 900002, 900003, 900004, 900005, 900006, 900007}
+
+
+def test_a_calendar_client_moves_the_event_when_sync_moves_the_date(run, tmdb, tmdb_env, tmp_path):
+    """khal, a real client: the export before and after a sync are imported in turn;
+    the moved window is one event, on its new day."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "f"
+    assert run("add", "tmdb:900005", "--to", str(folder), env=tmdb_env).exit_code == 0
+    (tmp_path / "cal").mkdir()
+    config = tmp_path / "khal.conf"
+    config.write_text(
+        "[calendars]\n[[relcal]]\npath = {cal}\ntype = calendar\n"
+        "[locale]\ntimeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n"
+        "datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n"
+        "[default]\ndefault_calendar = relcal\n".format(cal=tmp_path / "cal"))
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    khal = str(Path(sys.executable).parent / "khal")
+
+    def export_and_import(name: str) -> None:
+        ics = tmp_path / name
+        assert run("export", "--data", str(folder), "-o", str(ics), env=tmdb_env).exit_code == 0
+        subprocess.run([khal, "-c", str(config), "import", "--batch", str(ics)], check=True, env=env,
+                       capture_output=True, timeout=120)
+
+    export_and_import("before.ics")
+    tmdb.set_film(900005, move_release(tmdb.films[900005], "US", 3, "2026-12-18"))
+    assert run("sync", "--data", str(folder), env=tmdb_env).exit_code == 0
+    export_and_import("after.ics")
+    listed = subprocess.run([khal, "-c", str(config), "list", "--day-format", "", "--format",
+                             "{start-date} {title}", "2026-11-28", "30d"],
+                            check=True, env=env, capture_output=True, text=True, timeout=120)
+    shown = sorted(line.strip() for line in listed.stdout.splitlines() if line.strip())
+    assert shown == ["2026-12-11 Night Ferry to Tallinn — Theatrical (GB)",
+                     "2026-12-18 Night Ferry to Tallinn — Theatrical (US)"]
+
+
+def test_add_to_the_shipped_dataset_is_refused(run, tmdb_env):
+    result = run("add", "tmdb:900005", "--to", str(SHIPPED), env=tmdb_env)
+    assert result.exit_code == 2 and "never writes" in result.stderr
+
+
+def test_a_film_with_no_release_date_yet(run, tmdb_env, tmp_path):
+    added = rows(run("add", "Quiet Frequencies", "--to", str(tmp_path / "f"), "--format", "jsonl", env=tmdb_env))
+    assert [(r["kind"], r["region"], r["platform"], r["new_date"]) for r in added] == [
+        ("theatrical", "GB", None, "2027-03-12"), ("theatrical", "US", None, "2027-03-12"),
+        ("streaming", "US", "Apple TV+", "2027-06-04")]
+    text = (tmp_path / "f" / "quiet-frequencies.yaml").read_text(encoding="utf-8")
+    assert "year:" not in text and "status: announced" in text
+
+
+def test_ctrl_c_during_a_sync_exits_130_and_leaves_whole_files(run, tmdb, tmdb_env, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "f"
+    run("add", "tmdb:900001", "tmdb:900005", "tmdb:900006", "--to", str(folder), env=tmdb_env)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    tmdb.faults[900006] = ["slow:30"]
+    tmdb.clear_requests()
+    proc = subprocess.Popen([sys.executable, "-m", "relcal", "sync", "--data", str(folder)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, **{k: v for k, v in tmdb_env.items() if v is not None}})
+    deadline = time.monotonic() + 30
+    while not any(r["path"] == "/3/movie/900006" for r in tmdb.requests) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()
+    assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before

@@ -32,6 +32,7 @@ ID_PATTERNS = {
     "imdb": (re.compile(r"tt[0-9]{7,12}"), "'tt' and 7 or more digits, e.g. tt0133093"),
     "wikidata": (re.compile(r"Q[1-9][0-9]{0,11}"), "'Q' and digits, e.g. Q83495"),
 }
+_ID_NAMES = {"tmdb": "a TMDB id", "imdb": "an IMDb id", "wikidata": "a Wikidata id"}
 _URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 # Limits that keep a stray quote or a generated file from producing a 2 MB title.
@@ -738,7 +739,7 @@ class _Converter:
                     continue
                 pattern, shape = ID_PATTERNS[key]
                 if not pattern.fullmatch(text.strip()):
-                    raise self.invalid(value_node, f"ids.{key} {_quote(text)} is not a {key} id; give {shape}")
+                    raise self.invalid(value_node, f"ids.{key} {_quote(text)} is not {_ID_NAMES[key]}; give {shape}")
                 values[key] = int(text) if key == "tmdb" else text.strip()
             except _Invalid:
                 ok = False
