@@ -468,3 +468,11 @@ def test_ctrl_c_during_a_sync_exits_130_and_leaves_whole_files(run, tmdb, tmdb_e
     assert proc.returncode == 130, err.decode()
     assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_add_to_an_empty_file_makes_it_a_dataset(run, tmdb_env, tmp_path):
+    path = tmp_path / "touched.yaml"
+    path.touch()
+    assert run("add", "tmdb:900006", "--to", str(path), env=tmdb_env).exit_code == 0
+    assert path.read_text(encoding="utf-8").startswith('version: 1\nfilms:\n  - id: "no"\n')
+    assert run("validate", str(path)).exit_code == 0

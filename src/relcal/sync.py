@@ -386,7 +386,9 @@ def add(client: Any, ids: list[int], to: Path | None, today: date, *, data: list
         raise UsageError(f"--to {catalog.display_path(target)} is the shipped dataset, which relcal never writes; "
                          "add films to a file or folder of your own")
     existing: list[Path] = []
-    if target.exists():
+    if target.is_file() and target.stat().st_size == 0:
+        pass  # an empty file (just touched): written as a new dataset
+    elif target.exists():
         problems: list[Problem] = []
         existing = catalog.find_files([target], problems)
         if problems and existing:
