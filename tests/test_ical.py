@@ -228,8 +228,10 @@ def test_partial_windows_are_left_out_unless_asked_for(run, write):
 
 def test_remind_adds_a_display_alarm(run):
     lines = unfolded(export(run, "-f", "mank", "--remind", "12h"))
-    assert props(lines, "TRIGGER") == ["-PT12H", "-PT12H"]
-    assert props(lines, "ACTION") == ["DISPLAY", "DISPLAY"]
+    events = lines.count("BEGIN:VEVENT")
+    assert events >= 2
+    assert props(lines, "TRIGGER") == ["-PT12H"] * events
+    assert props(lines, "ACTION") == ["DISPLAY"] * events
     assert "BEGIN:VALARM" not in unfolded(export(run, "-f", "mank"))
 
 

@@ -446,6 +446,16 @@ def _details_text(film: Film, width: int) -> str:
     return "".join(line + "\n" for line in out)
 
 
+def _window_note(release: Release) -> str:
+    """Status, earlier dates and note of a window, for the Note column of 'show'."""
+    parts = [_status(release)]
+    if release.history:
+        parts.append("moved from " + ", ".join(d.display() for d in release.history))
+    prefix = "; ".join(p for p in parts if p)
+    note = release.note or ""
+    return f"{prefix}. {note}" if prefix and note else prefix or note
+
+
 def write_film(sink: Sink, fmt: str, film: Film, rows: Sequence[Row], *, header: bool = True) -> None:
     if fmt == "json":
         sink.write(json.dumps(film_document(film, rows), ensure_ascii=False, indent=2) + "\n")
@@ -460,6 +470,6 @@ def write_film(sink: Sink, fmt: str, film: Film, rows: Sequence[Row], *, header:
         Column("Gap", lambda p: p[1], no_wrap=True),
         Column("Kind", lambda p: p[0].release.kind.label, no_wrap=True),
         Column("Where", lambda p: ", ".join(x for x in (p[0].release.where, p[0].release.region) if x)),
-        Column("Note", lambda p: " ".join(x for x in (_status(p[0].release), p[0].release.note or "") if x)),
+        Column("Note", lambda p: _window_note(p[0].release)),
     ]
     _rich_table(sink, list(zip(rows, gaps)), columns, None)
