@@ -25,10 +25,11 @@ class Problem:
     command's start-up path, and a dataclass costs a millisecond to create.)
     """
 
-    __slots__ = ("file", "line", "col", "message")
+    __slots__ = ("file", "line", "col", "message", "rule")
 
-    def __init__(self, file: str, line: int, col: int, message: str):
+    def __init__(self, file: str, line: int, col: int, message: str, rule: str | None = None):
         self.file, self.line, self.col, self.message = file, line, col, message
+        self.rule = rule  # which check found it, when JSON Schema cannot express it (format.BEYOND_SCHEMA)
 
     def _key(self) -> tuple[str, int, int, str]:
         return (self.file, self.line, self.col, self.message)

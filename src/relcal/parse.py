@@ -2,9 +2,12 @@
 
 YAML is composed with PyYAML's *base* loader, which resolves every scalar to a
 string: nothing is ever turned into ``False``, an int or a datetime behind the
-user's back, and no tag can construct an object. Each field is then converted
-by relcal itself, with the node's position at hand, so every problem is
-reported as ``FILE:LINE:COL: message`` — all of them, not just the first.
+user's back, and no tag can construct an object. A walker then goes through
+the nodes with the format's declarations (format.py), converting each field
+with the node's position at hand, so every problem is reported as
+``FILE:LINE:COL: message`` — all of them, not just the first. The walker
+counts every node it visits, aliases and merge keys included, and stops a
+file that expands beyond a budget proportional to its size (an alias bomb).
 
 This is the cold path: catalog.py comes here only when its cache has no
 up-to-date copy of a file.
@@ -19,27 +22,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import countries
-from .dates import parse_iso
+from . import format as fmt
 from .errors import Problem
-from .model import ExternalIds, Film, Kind, PartialDate, Release, Status, slugify
+from .format import FORMAT_VERSION, ID_PATTERNS, SLUG, SYNONYMS, Bad, Record, quote  # noqa: F401 (re-exported)
+from .model import NO_IDS, ExternalIds, Film, Release
 
-FORMAT_VERSION = 1
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-# A film's ids elsewhere: name -> (pattern, what the message says it must be).
-ID_PATTERNS = {
-    "tmdb": (re.compile(r"[1-9][0-9]{0,9}"), "a positive whole number, e.g. 603"),
-    "imdb": (re.compile(r"tt[0-9]{7,12}"), "'tt' and 7 or more digits, e.g. tt0133093"),
-    "wikidata": (re.compile(r"Q[1-9][0-9]{0,11}"), "'Q' and digits, e.g. Q83495"),
-}
-_ID_NAMES = {"tmdb": "a TMDB id", "imdb": "an IMDb id", "wikidata": "a Wikidata id"}
-_URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-# Limits that keep a stray quote or a generated file from producing a 2 MB title.
 MAX_FILE_BYTES = 64 * 1024 * 1024
-_SHORT_TEXT = 1_000  # titles, names, platforms
-_LONG_TEXT = 20_000  # synopsis, note
-_URL_LENGTH = 2_048
+# Node visits allowed per byte of a file (and at least _BUDGET_FLOOR): a real
+# dataset visits fewer nodes than it has bytes; aliases and merge keys that
+# multiply that are a bomb, not data.
+_BUDGET_PER_BYTE = 20
+_BUDGET_FLOOR = 100_000
+_MERGE_DEPTH = 8
 _STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -70,12 +65,12 @@ def load_file(path: Path, progress: Callable[[int], None] | None = None) -> Load
             out = LoadedFile()
             out.problems.append(Problem(name, 0, 0, f"file is {size / 1024 / 1024:,.0f} MB; relcal reads dataset "
                                         f"files of up to {MAX_FILE_BYTES // 1024 // 1024} MB: split it into "
-                                        "several files in one folder and pass the folder"))
+                                        "several files in one folder and pass the folder", "file"))
             return out
         raw = path.read_bytes()
     except OSError as exc:
         out = LoadedFile()
-        out.problems.append(Problem(name, 0, 0, f"cannot read: {exc.strerror or exc}"))
+        out.problems.append(Problem(name, 0, 0, f"cannot read: {exc.strerror or exc}", "file"))
         return out
     return load_bytes(raw, name, progress)
 
@@ -88,7 +83,7 @@ def load_bytes(raw: bytes, name: str, progress: Callable[[int], None] | None = N
     text = _decode(raw, name, out.problems)
     if text is None:
         return out
-    _read(text, _Converter(name, out, progress))
+    _read(text, _Walker(name, out, progress, budget=max(_BUDGET_FLOOR, _BUDGET_PER_BYTE * len(text))))
     return out
 
 
@@ -100,7 +95,7 @@ def _decode(raw: bytes, name: str, problems: list[Problem]) -> str | None:
         line = before.count(b"\n") + 1
         col = len(before) - (before.rfind(b"\n") + 1) + 1
         problems.append(Problem(name, line, col, f"byte 0x{raw[exc.start]:02x} is not UTF-8; "
-                                "save the file as UTF-8"))
+                                "save the file as UTF-8", "file"))
         return None
 
 
@@ -162,7 +157,7 @@ class _Composer:
             self.anchors[event.anchor] = node
 
 
-def _read(text: str, conv: _Converter) -> None:
+def _read(text: str, conv: _Walker) -> None:
     """Read one dataset document, converting each film as soon as it is composed."""
     import yaml
 
@@ -175,7 +170,7 @@ def _read(text: str, conv: _Converter) -> None:
         if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
             mark = exc.context_mark  # where the unterminated thing began, not the end of the file
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        conv.out.problems.append(Problem(conv.file, line, col, _syntax_message(exc, text, line, col)))
+        conv.out.problems.append(Problem(conv.file, line, col, _syntax_message(exc, text, line, col), "syntax"))
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, with no mark of its own
         before = text[: exc.position]
         line = before.count("\n") + 1
@@ -183,23 +178,26 @@ def _read(text: str, conv: _Converter) -> None:
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         conv.out.problems.append(Problem(conv.file, line, col, f"character U+{ord(char):04X} is not allowed in YAML "
                                          "(control characters are not); delete it, or write it as an escape "
-                                         "such as \\x01 inside double quotes"))
+                                         "such as \\x01 inside double quotes", "syntax"))
     except yaml.YAMLError as exc:
-        conv.out.problems.append(Problem(conv.file, 1, 1, "YAML error: " + " ".join(str(exc).split())))
+        conv.out.problems.append(Problem(conv.file, 1, 1, "YAML error: " + " ".join(str(exc).split()), "syntax"))
     except RecursionError:
         conv.out.problems.append(Problem(conv.file, 1, 1, "nested too deeply to be a dataset; "
-                                         "a dataset is a mapping of films, each a mapping of fields"))
+                                         "a dataset is a mapping of films, each a mapping of fields", "expansion"))
+    except _Budget as over:
+        conv.problem(conv.current if conv.current is not None else over.node, f"aliases and merge keys ('<<') expand this file to more than {conv.budget:,} "
+                                "values, far more than it holds (an alias bomb?); write the data out", "expansion")
     finally:
         if comp is not None:
             comp.loader.dispose()
 
 
-def _read_document(comp: _Composer, conv: _Converter) -> None:
+def _read_document(comp: _Composer, conv: _Walker) -> None:
     yaml = comp.yaml
     comp.next()  # the stream starts
     if comp.check(yaml.events.StreamEndEvent):
         conv.out.problems.append(Problem(conv.file, 1, 1, f"file is empty; a dataset starts with "
-                                         f"'version: {FORMAT_VERSION}' and a 'films:' list"))
+                                         f"'version: {FORMAT_VERSION}' and a 'films:' list", "file"))
         return
     comp.next()  # the document starts
     if not comp.check(comp.MapStart):
@@ -230,7 +228,7 @@ def _read_document(comp: _Composer, conv: _Converter) -> None:
         mark = comp.next().start_mark
         conv.out.problems.append(Problem(conv.file, mark.line + 1, mark.column + 1,
                                          "a second YAML document; a dataset file holds one document: "
-                                         "remove the extra '---'"))
+                                         "remove the extra '---'", "file"))
 
 
 def _syntax_message(exc: Any, text: str = "", line: int = 0, col: int = 0) -> str:
@@ -271,99 +269,119 @@ def _unclosed_quote(lines: list[str], line: int) -> int | None:
 
 
 # --------------------------------------------------------------------------
-# Converting nodes to the model, field by field
-
-@dataclass(frozen=True)
-class Spec:
-    """One field of the dataset format: its value type, and whether it is required.
-
-    The same table drives loading, the error messages and ``relcal schema``.
-    """
-
-    type: str
-    description: str
-    required: bool = False
-    choices: tuple[str, ...] = ()
-
-
-TOP_FIELDS: dict[str, Spec] = {
-    "version": Spec("int", f"Format version; always {FORMAT_VERSION}.", required=True),
-    "films": Spec("films", "The films, each with its release windows.", required=True),
-}
-FILM_FIELDS: dict[str, Spec] = {
-    "id": Spec("slug", "Unique id across all files: lowercase letters, digits and single hyphens.", required=True),
-    "title": Spec("text", "Title as released in English-speaking markets.", required=True),
-    "original_title": Spec("text", "Title in the original language, if different."),
-    "year": Spec("year", "Year of the first public showing."),
-    "directors": Spec("texts", "Directors."),
-    "writers": Spec("texts", "Screenwriters."),
-    "cast": Spec("texts", "Leading cast."),
-    "genres": Spec("texts", "Genres, lowercase."),
-    "countries": Spec("countries", "Production countries, ISO 3166-1 alpha-2."),
-    "runtime": Spec("minutes", "Running time in minutes."),
-    "synopsis": Spec("text", "A short synopsis."),
-    "links": Spec("links", "Named links, e.g. source: https://..."),
-    "ids": Spec("ids", "Identifiers elsewhere: {tmdb: 603, imdb: tt0133093, wikidata: Q83495}."),
-    "releases": Spec("releases", "Release windows."),
-}
-RELEASE_FIELDS: dict[str, Spec] = {
-    "date": Spec("date", "YYYY-MM-DD, or YYYY-MM / YYYY when only the month or year is known.", required=True),
-    "kind": Spec("choice", "What kind of window.", required=True, choices=tuple(k.value for k in Kind)),
-    "region": Spec("country", "ISO 3166-1 alpha-2 code; absent means unspecified or worldwide."),
-    "platform": Spec("text", "Streaming or VOD platform, TV channel."),
-    "venue": Spec("text", "Festival or cinema."),
-    "distributor": Spec("text", "Distributor in that region."),
-    "status": Spec("choice", "Default confirmed.", choices=tuple(s.value for s in Status)),
-    "note": Spec("text", "A short note."),
-    "source": Spec("url", "Where this date was confirmed."),
-    "history": Spec("dates", "Earlier dates of this window, oldest first, when it was moved."),
-    "id": Spec("slug", "Optional slug, unique within the film, for a stable calendar identity."),
-}
-
-
-# Words people use for a kind or status, and the value relcal calls it (a hint only).
-SYNONYMS = {
-    "cinema": "theatrical", "cinemas": "theatrical", "theater": "theatrical", "theatre": "theatrical",
-    "wide": "theatrical", "virtual": "virtual-cinema", "virtual-cinemas": "virtual-cinema",
-    "digital": "vod", "pvod": "vod", "tvod": "vod", "rental": "vod", "svod": "streaming",
-    "stream": "streaming", "dvd": "physical", "blu-ray": "physical", "bluray": "physical", "disc": "physical",
-    "television": "tv", "broadcast": "tv", "premier": "premiere", "world-premiere": "premiere",
-    "delayed": "postponed", "moved": "postponed", "canceled": "cancelled", "rumored": "tentative",
-    "rumoured": "tentative", "tba": "announced", "planned": "announced",
-}
-
+# Walking the nodes with the format's declarations
 
 class _Invalid(Exception):
-    """A field's value is wrong; the problem is already recorded."""
+    """A value is wrong; the problem is already recorded."""
 
 
-class _Converter:
-    """Walks one file's node tree, recording problems and building films."""
+class _Budget(Exception):
+    """The file expands (through aliases and merge keys) beyond what it could hold."""
 
-    def __init__(self, file: str, out: LoadedFile, progress: Callable[[int], None] | None = None):
+    def __init__(self, node: Any):
+        super().__init__("over budget")
+        self.node = node
+
+
+class _Walker:
+    """Walks one file's nodes, recording problems and building films."""
+
+    def __init__(self, file: str, out: LoadedFile, progress: Callable[[int], None] | None = None,
+                 budget: int = _BUDGET_FLOOR):
         self.file = file
         self.out = out
         self.progress = progress
         self.windows = 0
+        self.budget = budget
+        self.visits = 0
+        self.current: Any = None  # the film being read: where an expansion beyond the budget is reported
 
     # -- reporting ---------------------------------------------------------
-    def problem(self, node: Any, message: str) -> None:
+    def problem(self, node: Any, message: str, rule: str | None = None) -> None:
         mark = node.start_mark
-        self.out.problems.append(Problem(self.file, mark.line + 1, mark.column + 1, message))
+        self.out.problems.append(Problem(self.file, mark.line + 1, mark.column + 1, message, rule))
 
-    def invalid(self, node: Any, message: str) -> _Invalid:
-        self.problem(node, message)
+    def invalid(self, node: Any, message: str, rule: str | None = None) -> _Invalid:
+        self.problem(node, message, rule)
         return _Invalid()
 
-    # -- structure ---------------------------------------------------------
-    def mapping(self, node: Any, fields: dict[str, Spec], what: str) -> dict[str, tuple[Any, Any]] | None:
-        """key -> (key node, value node), with unknown, duplicate and missing keys reported."""
+    def visit(self, node: Any) -> None:
+        self.visits += 1
+        if self.visits > self.budget:
+            raise _Budget(node)
+
+    # -- shapes ------------------------------------------------------------
+    def check_tag(self, node: Any) -> None:
+        tag = node.tag or ""
+        if tag in _HARMLESS_TAGS or tag == "?" or tag == "!":
+            return
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        raise self.invalid(node, f"tag {shown} is not allowed: relcal reads plain data only; remove the tag", "tag")
+
+    def scalar(self, node: Any, what: str) -> str | None:
+        """The text of a scalar, or None for YAML null (~, null, or nothing)."""
         import yaml
 
+        self.visit(node)
+        self.check_tag(node)
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.invalid(node, f"{what} must be a single value, not {_shape(node)}")
+        if node.tag == "tag:yaml.org,2002:null" or (not node.style and node.value in _NULLS and node.tag == _STR_TAG):
+            return None
+        return node.value
+
+    def sequence(self, node: Any, what: str) -> list[Any]:
+        import yaml
+
+        self.visit(node)
+        self.check_tag(node)
+        if isinstance(node, yaml.ScalarNode) and self.scalar(node, what) is None:
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.invalid(node, f"{what} must be a list (one '- item' per line, or [a, b]), not {_shape(node)}")
+        return node.value
+
+    def pairs(self, node: Any, what: str, depth: int = 0) -> tuple[list[tuple[Any, Any]], list[tuple[Any, Any]]]:
+        """A mapping's own key/value nodes, and those that YAML merge keys ('<<') bring in."""
+        import yaml
+
+        explicit: list[tuple[Any, Any]] = []
+        merged: list[tuple[Any, Any]] = []
+        for key_node, value_node in node.value:
+            self.visit(key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(key_node, f"a key in {what} must be a plain name, not {_shape(key_node)}")
+                continue
+            self.check_tag(key_node)
+            if key_node.value != "<<" or key_node.style:
+                explicit.append((key_node, value_node))
+                continue
+            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            for source in sources:
+                self.visit(source)
+                if not isinstance(source, yaml.MappingNode):
+                    self.problem(source, "'<<' merges a mapping (or a list of them) into this one; "
+                                         f"this is {_shape(source)}")
+                elif depth >= _MERGE_DEPTH:
+                    self.problem(source, "merge keys ('<<') nest too deeply; write the fields out", "expansion")
+                else:
+                    inner, deeper = self.pairs(source, what, depth + 1)
+                    merged.extend(inner)
+                    merged.extend(deeper)
+        return explicit, merged
+
+    def mapping(self, node: Any, record: Record) -> dict[str, tuple[Any, Any]] | None:
+        """name -> (key node, value node) for RECORD's fields, with unknown, duplicate and
+        missing keys reported."""
+        import yaml
+
+        what = record.what
+        self.visit(node)
         self.check_tag(node)
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, f"{what} must be a mapping of 'key: value' lines, not {_shape(node)}")
             return None
+        fields = record.fields
         seen: dict[str, tuple[Any, Any]] = {}
         meant: set[str] = set()  # required keys an unknown key was probably meant to be
         explicit, merged = self.pairs(node, what)
@@ -372,7 +390,7 @@ class _Converter:
             if key in seen:
                 first = seen[key][0].start_mark
                 self.problem(key_node, f"duplicate key {key!r} in {what} (first at line "
-                                       f"{first.line + 1}:{first.column + 1}); keep one of them")
+                                       f"{first.line + 1}:{first.column + 1}); keep one of them", "duplicate-key")
                 continue
             seen[key] = (key_node, value_node)
             if key not in fields:
@@ -391,67 +409,110 @@ class _Converter:
                 self.problem(node, f"{what} is missing the required key {name!r}")
         return {k: v for k, v in seen.items() if k in fields}
 
-    def pairs(self, node: Any, what: str, depth: int = 0) -> tuple[list[tuple[Any, Any]], list[tuple[Any, Any]]]:
-        """A mapping's own key/value nodes, and those that YAML merge keys ('<<') bring in."""
+    # -- values ------------------------------------------------------------
+    def record(self, node: Any, record: Record) -> dict[str, Any] | None:
+        """RECORD's fields converted, or None if any is wrong (each problem recorded)."""
+        found = self.mapping(node, record)
+        if found is None:
+            return None
+        values: dict[str, Any] = {}
+        ok = True
+        for name, (_, value_node) in found.items():
+            spec = record.fields[name]
+            try:
+                value = self.value(value_node, spec.type, record.prefix + name)
+            except _Invalid:
+                ok = False
+                continue
+            if value is not None:
+                values[name] = value
+            elif spec.required:
+                ok = False
+                self.problem(value_node, _null_message(name, value_node))
+        if not ok or any(spec.required and name not in values for name, spec in record.fields.items()):
+            return None
+        return values
+
+    def value(self, node: Any, kind: fmt.Type, name: str) -> Any:
+        """NODE converted as KIND; None for null. A record comes back with its node."""
+        if isinstance(kind, fmt.Scalar):
+            text = self.scalar(node, name)
+            if text is None:
+                return None
+            try:
+                return kind.convert(text, not node.style, name)
+            except Bad as bad:
+                raise self.invalid(node, str(bad), bad.rule) from None
+        if isinstance(kind, fmt.ListOf):
+            items = []
+            ok = True
+            scalars = isinstance(kind.item, fmt.Scalar)
+            what = (kind.label or f"an item of {name}") if scalars else name
+            for item in self.sequence(node, name):
+                try:
+                    value = self.value(item, kind.item, what)
+                except _Invalid:
+                    ok = False
+                    if scalars:
+                        break  # the first bad name or date of a list is enough; windows are each reported
+                    continue
+                if value is None:
+                    ok = False
+                    self.problem(item, f"{what} is empty; remove the item or give a value")
+                    if scalars:
+                        break
+                    continue
+                items.append(value)
+            if not ok:
+                raise _Invalid()
+            return items
+        if isinstance(kind, fmt.Links):
+            return self.links(node, name)
+        if isinstance(kind, Record):
+            import yaml
+
+            if isinstance(node, yaml.ScalarNode) and self.scalar(node, name) is None:
+                return None
+            values = self.record(node, kind)
+            if values is None:
+                raise _Invalid()
+            return values, node
+        raise TypeError(f"no walker for {kind!r}")
+
+    def links(self, node: Any, name: str) -> tuple[tuple[str, str], ...] | None:
         import yaml
 
-        explicit: list[tuple[Any, Any]] = []
-        merged: list[tuple[Any, Any]] = []
+        self.visit(node)
+        self.check_tag(node)
+        if isinstance(node, yaml.ScalarNode) and self.scalar(node, name) is None:
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            raise self.invalid(node, f"links must be a mapping of name: URL, not {_shape(node)}")
+        links: dict[str, str] = {}
+        ok = True
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.problem(key_node, f"a key in {what} must be a plain name, not {_shape(key_node)}")
+            try:
+                key = self.scalar(key_node, "a link name")
+                if not key:
+                    raise self.invalid(key_node, "a link needs a name, e.g. source: https://...")
+                if key in links:
+                    raise self.invalid(key_node, f"duplicate link {key!r}; keep one of them", "duplicate-key")
+                url = self.value(value_node, fmt.Url(), f"links.{key}")
+                if url is None:
+                    raise self.invalid(value_node, f"links.{key} is empty; give the URL or remove the line")
+            except _Invalid:
+                ok = False
                 continue
-            self.check_tag(key_node)
-            if key_node.value != "<<" or key_node.style:
-                explicit.append((key_node, value_node))
-                continue
-            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-            for source in sources:
-                if not isinstance(source, yaml.MappingNode):
-                    self.problem(source, "'<<' merges a mapping (or a list of them) into this one; "
-                                         f"this is {_shape(source)}")
-                elif depth >= 8:
-                    self.problem(source, "merge keys ('<<') nest too deeply; write the fields out")
-                else:
-                    inner, deeper = self.pairs(source, what, depth + 1)
-                    merged.extend(inner + deeper)
-        return explicit, merged
-
-    def check_tag(self, node: Any) -> None:
-        tag = node.tag or ""
-        if tag in _HARMLESS_TAGS or tag == "?" or tag == "!":
-            return
-        shown = tag.replace("tag:yaml.org,2002:", "!!")
-        raise self.invalid(node, f"tag {shown} is not allowed: relcal reads plain data only; remove the tag")
-
-    def scalar(self, node: Any, what: str) -> str | None:
-        """The text of a scalar, or None for YAML null (~, null, or nothing)."""
-        import yaml
-
-        self.check_tag(node)
-        if not isinstance(node, yaml.ScalarNode):
-            raise self.invalid(node, f"{what} must be a single value, not {_shape(node)}")
-        if not node.style and node.value in _NULLS and node.tag == _STR_TAG:
-            return None
-        if node.tag == "tag:yaml.org,2002:null":
-            return None
-        return node.value
-
-    def sequence(self, node: Any, what: str) -> list[Any]:
-        import yaml
-
-        self.check_tag(node)
-        if isinstance(node, yaml.ScalarNode) and self.scalar(node, what) is None:
-            return []
-        if not isinstance(node, yaml.SequenceNode):
-            raise self.invalid(node, f"{what} must be a list (one '- item' per line, or [a, b]), not {_shape(node)}")
-        return node.value
+            links[key] = url
+        if not ok:
+            raise _Invalid()
+        return tuple(links.items())
 
     # -- the document --------------------------------------------------------
     def dataset(self, root: Any) -> None:
         """A whole document that is not a mapping (a mapping is read field by field)."""
         try:
-            self.mapping(root, TOP_FIELDS, "the dataset")
+            self.mapping(root, fmt.DATASET)
         except _Invalid:
             pass
 
@@ -461,7 +522,7 @@ class _Converter:
                                          "the dataset's top mapping takes no tag or anchor; remove it"))
 
     def top_field(self, key: Any, value: Any, seen: dict[str, Any]) -> None:
-        """One 'key: value' of the dataset's top mapping (films read as a whole)."""
+        """One 'key: value' of the dataset's top mapping (films read one by one)."""
         import yaml
 
         if not isinstance(key, yaml.ScalarNode):
@@ -475,15 +536,14 @@ class _Converter:
         if name in seen:
             first = seen[name].start_mark
             self.problem(key, f"duplicate key {name!r} in the dataset (first at line "
-                              f"{first.line + 1}:{first.column + 1}); keep one of them")
+                              f"{first.line + 1}:{first.column + 1}); keep one of them", "duplicate-key")
             return
         seen[name] = key
+        fields = fmt.DATASET.fields
         if name == "version":
             try:
-                version = self.scalar(value, "version")
-                if version != str(FORMAT_VERSION):
-                    self.problem(value, f"version {version!r} is not supported; this relcal reads "
-                                        f"'version: {FORMAT_VERSION}'")
+                if self.value(value, fields["version"].type, "version") is None:
+                    self.problem(value, _null_message("version", value))
             except _Invalid:
                 pass
         elif name == "films":
@@ -494,53 +554,32 @@ class _Converter:
             for item in items:
                 self.film(item)
         else:
-            close = difflib.get_close_matches(name, TOP_FIELDS, n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(TOP_FIELDS)
+            close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(fields)
             self.problem(key, f"unknown key {name!r} in the dataset; {hint}")
 
     def top_missing(self, start: Any, seen: dict[str, Any]) -> None:
-        for name in TOP_FIELDS:
+        for name in fmt.DATASET.fields:
             if name not in seen and not any(difflib.get_close_matches(k, [name], n=1, cutoff=0.6) for k in seen):
                 mark = start.start_mark
                 self.out.problems.append(Problem(self.file, mark.line + 1, mark.column + 1,
                                                  f"the dataset is missing the required key {name!r}"))
 
-    def record(self, node: Any, fields: dict[str, Spec], what: str) -> tuple[dict[str, Any], Any] | None:
-        """Every field of a film or a window converted, or None if any is wrong
-        (each problem recorded); with the mapping's key/value nodes."""
-        found = self.mapping(node, fields, what)
-        if found is None:
-            return None
-        values: dict[str, Any] = {}
-        ok = True
-        for name, (_, value_node) in found.items():
-            spec = fields[name]
-            try:
-                value = self.value(spec, value_node, name)
-            except _Invalid:
-                ok = False
-                continue
-            if value is not None:
-                values[name] = value
-            elif spec.required:
-                ok = False
-                self.problem(value_node, _null_message(name, value_node))
-        if not ok or any(spec.required and name not in values for name, spec in fields.items()):
-            return None
-        return values, found
-
+    # -- films -------------------------------------------------------------
     def film(self, node: Any) -> None:
+        self.current = node
         try:
-            converted = self.record(node, FILM_FIELDS, "a film")
+            values = self.record(node, fmt.FILM)
         except _Invalid:
             return
-        if converted is None:
+        if values is None:
             return
-        values, found = converted
-        releases = values.get("releases", ())
-        self.check_identities(values["id"], releases)
-        film = Film(**{**values, "releases": tuple(r for r, _ in releases)})
-        mark = found["id"][1].start_mark
+        film = assemble(values)
+        self.check_identities(film.id, [(r, n) for r, (_, n) in zip(film.releases, values.get("releases", ()))])
+        mark = node.start_mark
+        id_node = next((v for k, v in node.value if getattr(k, "value", None) == "id"), None)
+        if id_node is not None:
+            mark = id_node.start_mark
         self.out.films.append(film)
         self.out.positions.append((mark.line + 1, mark.column + 1))
         if self.progress is not None:
@@ -564,200 +603,25 @@ class _Converter:
                 alike = ", ".join(x for x in (release.kind.value, release.region, release.where) if x)
                 message = (f"this window ({alike}) looks like the one at line {mark.line + 1}:{mark.column + 1}; "
                            "give one of them an 'id:' (e.g. id: second-run) so each keeps its own calendar event")
-            self.problem(node, message)
+            self.problem(node, message, "unique-window")
 
-    def release(self, node: Any) -> tuple[Release, Any]:
-        converted = self.record(node, RELEASE_FIELDS, "a release window")
-        if converted is None:
-            raise _Invalid()
-        values = converted[0]
-        return Release(**values), node
 
-    # -- values ---------------------------------------------------------------
-    def value(self, spec: Spec, node: Any, name: str) -> Any:
-        convert: Callable[[Any, str, Spec], Any] = getattr(self, "v_" + spec.type)
-        return convert(node, name, spec)
-
-    def v_int(self, node: Any, name: str, spec: Spec) -> int | None:
-        text = self.scalar(node, name)
-        if text is None:
-            return None
-        if not text.isascii() or not text.isdigit():
-            raise self.invalid(node, f"{name} must be a whole number, not {_quote(text)}")
-        return int(text)
-
-    def v_year(self, node: Any, name: str, spec: Spec) -> int | None:
-        year = self.v_int(node, name, spec)
-        if year is not None and not 1870 <= year <= 2200:
-            raise self.invalid(node, f"year {year} is not a film's year; give the four-digit year of "
-                                     "its first showing")
-        return year
-
-    def v_minutes(self, node: Any, name: str, spec: Spec) -> int | None:
-        minutes = self.v_int(node, name, spec)
-        if minutes is not None and not 1 <= minutes <= 10000:
-            raise self.invalid(node, f"{name} is in minutes: {minutes} is not a running time")
-        return minutes
-
-    def v_text(self, node: Any, name: str, spec: Spec) -> str | None:
-        text = self.scalar(node, name)
-        if text is None:
-            return None
-        if not text.strip():
-            raise self.invalid(node, f"{name} is empty; give a value or remove the line")
-        limit = _LONG_TEXT if name in ("synopsis", "note") else _SHORT_TEXT
-        if len(text) > limit:
-            raise self.invalid(node, f"{name} is {len(text):,} characters long; keep it under {limit:,} "
-                                     "(is a closing quote missing?)")
-        return text
-
-    def v_slug(self, node: Any, name: str, spec: Spec) -> str | None:
-        text = self.scalar(node, name)
-        if text is None:
-            return None
-        if not SLUG.fullmatch(text):
-            suggestion = slugify(text)
-            hint = f"; try {suggestion!r}" if suggestion else ""
-            raise self.invalid(node, f"{name} {_quote(text)} is not a slug (lowercase letters, digits and "
-                                     f"single hyphens){hint}")
-        return text
-
-    def each(self, node: Any, name: str, spec: Spec, convert: Callable[[Any, str, Spec], Any], what: str) -> tuple:
-        """A list field: every item converted (nulls left out)."""
-        values = (convert(item, what, spec) for item in self.sequence(node, name))
-        return tuple(v for v in values if v is not None)
-
-    def v_texts(self, node: Any, name: str, spec: Spec) -> tuple[str, ...]:
-        return self.each(node, name, spec, self.v_text, f"an item of {name}")
-
-    def v_country(self, node: Any, name: str, spec: Spec) -> str | None:
-        text = self.scalar(node, name)
-        if text is None:
-            return None
-        code, hint = countries.check(text)
-        if code is None:
-            raise self.invalid(node, f"{name} {_quote(text)} is not an ISO 3166-1 country code; {hint}")
-        return code
-
-    def v_countries(self, node: Any, name: str, spec: Spec) -> tuple[str, ...]:
-        return self.each(node, name, spec, self.v_country, "country")
-
-    def v_date(self, node: Any, name: str, spec: Spec) -> PartialDate | None:
-        text = self.scalar(node, name)
-        if text is None:
-            return None
-        text = text.strip()
-        try:
-            found = parse_iso(text)
-        except ValueError as exc:
-            raise self.invalid(node, f"{name} {_quote(text)} does not exist ({exc}); check the day and month") from None
-        if found is None:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ].*", text):
-                hint = f"a release date is a calendar day: drop the time ({text[:10]})"
-            elif re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{4}", text):
-                hint = "write it as YYYY-MM-DD"
-            else:
-                hint = "use YYYY-MM-DD, or YYYY-MM / YYYY when only the month or year is known"
-            raise self.invalid(node, f"{name} {_quote(text)} is not a date; {hint}")
-        if not 1870 <= found.year <= 2200:
-            raise self.invalid(node, f"{name} {_quote(text)} is outside the years films are released in (1870-2200); check the year")
-        return found
-
-    def v_dates(self, node: Any, name: str, spec: Spec) -> tuple[PartialDate, ...]:
-        return self.each(node, name, spec, self.v_date, f"a date in {name}")
-
-    def v_choice(self, node: Any, name: str, spec: Spec) -> Any:
-        text = self.scalar(node, name)
-        if text is None:
-            return None
-        key = text.strip().lower()
-        if key not in spec.choices:
-            close = [SYNONYMS[key]] if key in SYNONYMS else difflib.get_close_matches(key, spec.choices, n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise self.invalid(node, f"{name} {_quote(text)} is not known; {hint}use one of: " + ", ".join(spec.choices))
-        return Kind(key) if name == "kind" else Status(key)
-
-    def v_url(self, node: Any, name: str, spec: Spec) -> str | None:
-        text = self.scalar(node, name)
-        if text is None:
-            return None
-        text = text.strip()
-        if len(text) > _URL_LENGTH:
-            raise self.invalid(node, f"{name} is {len(text):,} characters long; a web address is at most "
-                                     f"{_URL_LENGTH:,}")
-        if not _URL.fullmatch(text):
-            raise self.invalid(node, f"{name} {_quote(text)} is not a web address; give a full http:// or https:// URL")
-        return text
-
-    def v_links(self, node: Any, name: str, spec: Spec) -> tuple[tuple[str, str], ...]:
-        import yaml
-
-        if isinstance(node, yaml.ScalarNode) and self.scalar(node, name) is None:
-            return ()
-        if not isinstance(node, yaml.MappingNode):
-            raise self.invalid(node, f"links must be a mapping of name: URL, not {_shape(node)}")
-        links: dict[str, str] = {}
-        ok = True
-        for key_node, value_node in node.value:
-            try:
-                key = self.scalar(key_node, "a link name")
-                if not key:
-                    raise self.invalid(key_node, "a link needs a name, e.g. source: https://...")
-                if key in links:
-                    raise self.invalid(key_node, f"duplicate link {key!r}; keep one of them")
-                url = self.v_url(value_node, f"links.{key}", spec)
-            except _Invalid:
-                ok = False
-                continue
-            if url is not None:
-                links[key] = url
-        if not ok:
-            raise _Invalid()
-        return tuple(links.items())
-
-    def v_ids(self, node: Any, name: str, spec: Spec) -> ExternalIds | None:
-        import yaml
-
-        if isinstance(node, yaml.ScalarNode) and self.scalar(node, name) is None:
-            return None
-        if not isinstance(node, yaml.MappingNode):
-            raise self.invalid(node, f"ids must be a mapping such as {{tmdb: 603, imdb: tt0133093}}, not {_shape(node)}")
-        values: dict[str, Any] = {}
-        ok = True
-        for key_node, value_node in node.value:
-            try:
-                key = self.scalar(key_node, "an id name")
-                if key not in ID_PATTERNS:
-                    close = difflib.get_close_matches(key or "", ID_PATTERNS, n=1, cutoff=0.5)
-                    hint = f"did you mean {close[0]!r}? " if close else ""
-                    raise self.invalid(key_node, f"unknown id {_quote(key or '')}; {hint}known ids: "
-                                                 + ", ".join(ID_PATTERNS))
-                if key in values:
-                    raise self.invalid(key_node, f"duplicate id {key!r}; keep one of them")
-                text = self.scalar(value_node, f"ids.{key}")
-                if text is None:
-                    continue
-                pattern, shape = ID_PATTERNS[key]
-                if not pattern.fullmatch(text.strip()):
-                    raise self.invalid(value_node, f"ids.{key} {_quote(text)} is not {_ID_NAMES[key]}; give {shape}")
-                values[key] = int(text) if key == "tmdb" else text.strip()
-            except _Invalid:
-                ok = False
-        if not ok:
-            raise _Invalid()
-        return ExternalIds(**values) if values else None
-
-    def v_releases(self, node: Any, name: str, spec: Spec) -> list[tuple[Release, Any]]:
-        releases = []
-        ok = True
-        for item in self.sequence(node, name):
-            try:
-                releases.append(self.release(item))
-            except _Invalid:
-                ok = False
-        if not ok:
-            raise _Invalid()
-        return releases
+def assemble(values: dict[str, Any]) -> Film:
+    """A Film from a film record's converted values (each release a (values, node) pair)."""
+    releases = []
+    for release_values, _ in values.get("releases", ()):
+        fields = dict(release_values)
+        if "history" in fields:
+            fields["history"] = tuple(fields["history"])
+        releases.append(Release(**fields))
+    film = dict(values)
+    for name in ("directors", "writers", "cast", "genres", "countries"):
+        if name in film:
+            film[name] = tuple(film[name])
+    ids = film.pop("ids", None)
+    film["ids"] = ExternalIds(**ids[0]) if ids else NO_IDS
+    film["releases"] = tuple(releases)
+    return Film(**film)
 
 
 def _null_message(name: str, node: Any) -> str:
@@ -776,8 +640,5 @@ def _shape(node: Any) -> str:
     return f"the value {_quote(node.value)}"
 
 
-def _quote(text: str, limit: int = 60) -> str:
-    """TEXT quoted for a message, cut short so that one problem stays one line."""
-    return repr(text if len(text) <= limit else text[: limit - 3] + "...")  # repr keeps a newline on the line
-
+_quote = quote
 
