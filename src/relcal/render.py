@@ -1,8 +1,28 @@
-"""Rows -> table | tsv | csv | json | jsonl | md, written to the one output sink.
+r"""Rows -> table | tsv | csv | json | jsonl | md, written to the one output sink.
 
 Machine formats are written as plain text straight to the stream: a rich
 Console wraps long lines at 80 columns when piped, which would corrupt TSV and
 JSON. rich is imported only to draw a terminal table.
+
+Human-facing text (the table, the stacked list that replaces it on a narrow
+terminal, md, the details of ``show``, ``describe``/``empty_note`` and every
+note on stderr) goes through ``safe_text`` first, so no value in the data can
+send the terminal a command. C0 controls (U+0000-U+001F), DEL (U+007F), C1
+controls (U+0080-U+009F), the bidi controls (U+061C, U+200E, U+200F,
+U+202A-U+202E, U+2066-U+2069) and lone surrogates are written out as
+Python-style escapes: ``\x1b`` (four characters) for a code point up to
+U+00FF, ``\u202e`` (six) above it. A tab becomes a space; a line break (LF, CR
+or CRLF) stays a line break where the output has them (a table cell, a note;
+``<br>`` in md) and becomes a space in text that is wrapped or kept on one
+line. Machine formats (tsv, csv, json, jsonl) carry the data as it is: TSV
+escapes tab, newline, CR and backslash, JSON escapes C0 itself.
+
+Widths are terminal cells (``cell_width``), never characters: East Asian Wide
+and Fullwidth characters take 2 cells, combining marks and zero-width
+characters none. Where terminals disagree the count errs on the wide side
+(unassigned code points count 2, U+FE0F counts 1), so a line of the table, the
+stacked list or ``show``'s details may end up narrower than the terminal,
+never wider. md is markdown source and is not wrapped.
 """
 
 from __future__ import annotations
@@ -11,7 +31,9 @@ import csv
 import io
 import json
 import os
+import re
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, NamedTuple, TextIO
@@ -60,8 +82,8 @@ class Sink:
             self.stdout.write(data.decode("utf-8"))
 
     def note(self, text: str) -> None:
-        """A message for the person, not the pipe: stderr."""
-        self.stderr.write(text.rstrip("\n") + "\n")
+        """A message for the person, not the pipe: stderr (control characters made visible)."""
+        self.stderr.write(safe_text(text.rstrip("\n"), breaks=True) + "\n")
 
     def default_format(self) -> str:
         return "table" if self.stdout_isatty else "tsv"
@@ -79,6 +101,10 @@ class Sink:
 
     def print(self, *renderables: Any) -> None:
         """Draw rich renderables at the sink's width, without trailing spaces."""
+        self.write(self.render(*renderables))
+
+    def render(self, *renderables: Any) -> str:
+        """The text ``print`` would write."""
         import io
 
         from rich.console import Console
@@ -89,7 +115,12 @@ class Sink:
                           force_terminal=self.color, soft_wrap=False, emoji=False, markup=False)
         for renderable in renderables:
             console.print(renderable)
-        self.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
+        # Lines end at "\n" only: splitlines() would also break at U+2028 and
+        # friends inside a cell, and a terminal does not.
+        lines = buffer.getvalue().split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return "".join(line.rstrip() + "\n" for line in lines)
 
 
 def _isatty(stream: Any) -> bool:
@@ -120,6 +151,114 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+# ---------------------------------------------------------------------------
+# Text for people: no control characters, widths in terminal cells
+
+def _escape(code: int) -> str:
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+_BIDI_CONTROLS = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_UNSAFE = {code: _escape(code) for code in (*range(0x20), *range(0x7F, 0xA0), *_BIDI_CONTROLS,
+                                             *range(0xD800, 0xE000))}
+_UNSAFE[ord("\t")] = " "
+_KEEP_BREAKS = {**_UNSAFE, ord("\n"): "\n"}
+_ONE_LINE = {**_UNSAFE, ord("\n"): " "}
+
+
+def safe_text(text: str, *, breaks: bool = False) -> str:
+    r"""TEXT with nothing a terminal would obey: each control character (C0, DEL,
+    C1, bidi) written out as ``\x1b`` or ``\u202e``, a tab as a space, and a line
+    break (LF, CR, CRLF) as "\n" if BREAKS, else as a space. Every human-facing
+    output goes through here; applying it twice changes nothing more."""
+    if text.isprintable():  # no Cc, Cf, Cs, Zl, Zp or space other than " ": the usual case
+        return text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_KEEP_BREAKS if breaks else _ONE_LINE)
+
+
+# Zero-width in every terminal: ZWSP, ZWNJ, ZWJ, word joiner, BOM.
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_char_widths: dict[str, int] = {}
+
+
+def _char_width(char: str) -> int:
+    width = _char_widths.get(char)
+    if width is None:
+        category = unicodedata.category(char)
+        if char == "\ufe0f":  # emoji presentation: may widen the character before it
+            width = 1
+        elif category in ("Mn", "Me") or char in _ZERO_WIDTH:
+            width = 0
+        elif category == "Cn" or unicodedata.east_asian_width(char) in ("W", "F"):
+            width = 2  # unassigned: a newer Unicode may make it a wide emoji or ideograph
+        else:
+            width = 1
+        _char_widths[char] = width
+    return width
+
+
+def cell_width(text: str) -> int:
+    """How many terminal cells one line of (``safe_text``-ed) TEXT takes."""
+    if text.isascii():
+        return len(text)
+    return sum(map(_char_width, text))
+
+
+def _fit_prefix(word: str, room: int) -> int:
+    """How many characters of WORD fill at most ROOM cells (a combining mark
+    stays with the character before it); at least one."""
+    used = 0
+    for i, char in enumerate(word):
+        size = _char_width(char)
+        if size and used + size > room and i > 0:  # never before a zero-width mark
+            return i
+        used += size
+    return len(word)
+
+
+_BLANKS = re.compile(r"[\t\n\x0b\x0c\r ]")
+_WORDS = re.compile(r"( +)")
+
+
+def _wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "") -> list[str]:
+    """textwrap.wrap(text, width, break_on_hyphens=False), counting terminal cells:
+    words are broken only when longer than a line, and never lost. An indent that
+    leaves no room for a wide character is dropped."""
+    chunks = [c for c in _WORDS.split(_BLANKS.sub(" ", text)) if c]
+    chunks.reverse()
+    lines: list[str] = []
+    while chunks:
+        indent = subsequent_indent if lines else initial_indent
+        room = width - cell_width(indent)
+        if room < 2:
+            indent, room = "", width
+        if lines and chunks[-1].startswith(" "):
+            chunks.pop()  # a line does not start with the space it was broken at
+            continue
+        line: list[str] = []
+        used = 0
+        while chunks and used + (size := cell_width(chunks[-1])) <= room:
+            line.append(chunks.pop())
+            used += size
+        if chunks and cell_width(chunks[-1]) > room:  # longer than a line: break it
+            word = chunks.pop()
+            cut = _fit_prefix(word, max(room - used, 1))
+            head, tail = word[:cut], word[cut:]
+            if line and used + cell_width(head) > room:
+                head, tail = "", word  # not even a piece fits after what is there
+            if head:
+                line.append(head)
+            if tail:
+                chunks.append(tail)
+        if line and line[-1].startswith(" "):
+            line.pop()
+        if line:
+            lines.append(indent + "".join(line))
+    return lines
+
+
 # Backslash escapes keep one record per line and one field per tab (the
 # convention of PostgreSQL's COPY and of linear TSV); cut -f stays safe.
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -134,7 +273,8 @@ def _tsv_line(record: dict[str, Any]) -> str:
 
 
 def _md_cell(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+    value = safe_text(value, breaks=True)  # CR and CRLF are "\n" now
+    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
 
 
 # ---------------------------------------------------------------------------
@@ -169,7 +309,7 @@ def write_records(
         writer.writerows(map(cell, record(i).values()) for i in items)
         sink.write(buffer.getvalue())
     elif fmt == "md":
-        heads = [c.header for c in columns]
+        heads = [_md_cell(c.header) for c in columns]
         lines = ["| " + " | ".join(heads) + " |", "|" + "|".join("---" for _ in heads) + "|"]
         lines.extend("| " + " | ".join(_md_cell(c.get(i)) for c in columns) + " |" for i in items)
         sink.write("".join(line + "\n" for line in lines))
@@ -183,11 +323,12 @@ def write_records(
 # table gives way to a list (optional columns are dropped in between).
 _WRAP_COMFORT = 20
 _WRAP_MIN = 12
+_SGR = re.compile(r"\x1b\[[0-9;]*m")  # rich's own styling (bold headers) takes no cells
 
 
 def _rich_table(sink: Sink, items: Sequence[Any], columns: Sequence[Column], title: str | None) -> None:
     width = sink.columns()
-    cells = [[col.get(item) for col in columns] for item in items]
+    cells = [[safe_text(col.get(item), breaks=True) for col in columns] for item in items]
     keep = (_fitting(columns, cells, width, _WRAP_COMFORT)
             or _fitting(columns, cells, width, _WRAP_COMFORT, drop_optional=True)
             or _fitting(columns, cells, width, _WRAP_MIN, drop_optional=True))
@@ -200,13 +341,19 @@ def _rich_table(sink: Sink, items: Sequence[Any], columns: Sequence[Column], tit
     from rich import box
     from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", show_edge=False,
+    table = Table(box=box.SIMPLE_HEAD, title=title and safe_text(title), title_justify="left", show_edge=False,
                   pad_edge=False, header_style="bold" if sink.color else "")
     for col in columns:
-        table.add_column(col.header, no_wrap=col.no_wrap, overflow="fold")
+        table.add_column(safe_text(col.header), no_wrap=col.no_wrap, overflow="fold")
     for row in cells:
         table.add_row(*row)
-    sink.print(table)
+    text = sink.render(table)
+    # rich measures characters by its own (newer) Unicode tables and treats ZWJ
+    # sequences as one glyph; where it counts fewer cells than cell_width, the
+    # list is drawn instead of a table that might overrun the terminal.
+    if any(cell_width(_SGR.sub("", line)) > width for line in text.split("\n")):
+        text = _stacked(cells, width)
+    sink.write(text)
 
 
 def _fitting(columns: Sequence[Column], cells: list[list[str]], width: int, wrap_width: int,
@@ -216,24 +363,23 @@ def _fitting(columns: Sequence[Column], cells: list[list[str]], width: int, wrap
     keep = [i for i, col in enumerate(columns) if not (drop_optional and col.optional)]
     need = 2 * (len(keep) - 1)
     for i in keep:
-        natural = max([len(columns[i].header), *(len(row[i]) for row in cells)])
+        natural = max([cell_width(columns[i].header),
+                       *(cell_width(line) for row in cells for line in row[i].split("\n"))])
         need += natural if columns[i].no_wrap else min(natural, wrap_width)
     return keep if need <= width else None
 
 
 def _stacked(cells: list[list[str]], width: int) -> str:
     """A table too wide for the terminal, as a list: the first two cells on one
-    line, the rest below, indented; long words are broken, never cut off."""
-    import textwrap
-
+    line, the rest below, indented; long words are broken, never cut off. Widths
+    are terminal cells. CELLS are ``safe_text``-ed already."""
     out = []
     for row in cells:
         head = "  ".join(c for c in row[:2] if c)
         rest = " · ".join(c for c in row[2:] if c)
-        out.extend(textwrap.wrap(head, width, subsequent_indent="  ", break_on_hyphens=False) or [""])
+        out.extend(_wrap(head, width, subsequent_indent="  ") or [""])
         if rest:
-            out.extend(textwrap.wrap(rest, width, initial_indent="  ", subsequent_indent="  ",
-                                     break_on_hyphens=False))
+            out.extend(_wrap(rest, width, initial_indent="  ", subsequent_indent="  "))
     return "".join(line + "\n" for line in out)
 
 
@@ -291,9 +437,10 @@ def empty_note(start: date | None, end: date | None, before: Row | None, after: 
 
 
 def describe(row: Row) -> str:
+    """A window on one line, for a person: '2021-02-05 (Title: Streaming, Hulu, US)'."""
     r = row.release
     extra = ", ".join(x for x in (r.kind.label, r.where, r.region) if x)
-    return f"{r.date.iso()} ({row.film.title}: {extra})"
+    return safe_text(f"{r.date.iso()} ({row.film.title}: {extra})")
 
 
 # ---------------------------------------------------------------------------
@@ -424,24 +571,21 @@ def film_details(film: Film) -> list[tuple[str, str]]:
 
 
 def _details_text(film: Film, width: int) -> str:
-    """Title, the facts as aligned label/value lines, then the synopsis, wrapped to WIDTH."""
-    import textwrap
-
-    heading = film.title + (f" ({film.year})" if film.year else "")
-    out = textwrap.wrap(heading, width) or [""]
-    details = film_details(film)
-    pad = max(len(label) for label, _ in details) + 2 if details else 0
+    """Title, the facts as aligned label/value lines, then the synopsis, wrapped to
+    WIDTH terminal cells."""
+    heading = safe_text(film.title + (f" ({film.year})" if film.year else ""))
+    out = _wrap(heading, width) or [""]
+    details = [(label, safe_text(value)) for label, value in film_details(film)]
+    pad = max(cell_width(label) for label, _ in details) + 2 if details else 0
     for label, value in details:
         if width - pad >= 20:  # label and value side by side
-            out.extend(textwrap.wrap(value, width, initial_indent=label.ljust(pad),
-                                     subsequent_indent=" " * pad, break_on_hyphens=False))
+            out.extend(_wrap(value, width, initial_indent=label.ljust(pad), subsequent_indent=" " * pad))
         else:  # too narrow: the value goes under its label
-            out.append(label)
-            out.extend(textwrap.wrap(value, width, initial_indent="  ", subsequent_indent="  ",
-                                     break_on_hyphens=False))
+            out.extend(_wrap(label, width))
+            out.extend(_wrap(value, width, initial_indent="  ", subsequent_indent="  "))
     if film.synopsis:
         out.append("")
-        out.extend(textwrap.wrap(film.synopsis, width))
+        out.extend(_wrap(safe_text(film.synopsis), width))
     out.append("")
     return "".join(line + "\n" for line in out)
 
