@@ -1,6 +1,11 @@
 """Write a deterministic synthetic relcal dataset of N films (about 5 windows each).
 
     uv run python bench/generate.py 5000 bench/out/films-5000.yaml
+    uv run python bench/generate.py 10000 bench/out/films-10000/   # one file per film
+
+A path ending in "/" (or an existing folder) gets a folder with one
+``<film-id>.yaml`` per film, the layout 'relcal add' writes: the same films
+as the single file of the same N, so the two time like with like.
 
 The same N always gives the same bytes: a seeded random generator picks from
 fixed lists of title words (Latin, accented, Cyrillic, CJK), people, kinds,
@@ -75,7 +80,32 @@ def write(n: int, path: Path) -> Path:
     return path
 
 
+def write_folder(n: int, folder: Path) -> Path:
+    """The films of write(n) in a folder, one <film-id>.yaml each (as 'relcal add' lays them out).
+
+    Written into a temporary sibling and renamed, so an interrupted run never
+    leaves a folder with only some of the files."""
+    import shutil
+    import tempfile
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        for i, film in enumerate(films(n)):
+            (temp / f"film-{i:06d}.yaml").write_text(f"version: 1\nfilms:\n{film}", encoding="utf-8")
+        if folder.exists():
+            shutil.rmtree(folder)
+        temp.rename(folder)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    return folder
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 3:
-        sys.exit("usage: generate.py N OUT.yaml")
-    write(int(sys.argv[1]), Path(sys.argv[2]))
+        sys.exit("usage: generate.py N OUT.yaml|OUT-FOLDER/")
+    out = sys.argv[2]
+    if out.endswith("/") or Path(out).is_dir():
+        write_folder(int(sys.argv[1]), Path(out))
+    else:
+        write(int(sys.argv[1]), Path(out))

@@ -2,6 +2,7 @@
 
     uv run python bench/run.py            # 7 runs of each figure (after a warm-up)
     uv run python bench/run.py --runs 11  # steadier on a busy machine
+    uv run python bench/run.py --only-folder  # just the 10,000-file folder figures
 
 Every figure is a ratio of two timings taken in the same run on the same
 machine, so it means the same on a laptop and on CI. The datasets come from
@@ -74,6 +75,82 @@ def measure(cmd: list[str], runs: int, environ: dict[str, str] | None = None, be
 
 def clear_cache() -> None:
     shutil.rmtree(CACHE, ignore_errors=True)
+
+
+FOLDER_FILMS = 10_000  # one file per film, as 'relcal add' lays a folder out
+
+
+def prepare_folder() -> dict[str, Path]:
+    """The same FOLDER_FILMS synthetic films in one file and in a folder of one file each."""
+    OUT.mkdir(exist_ok=True)
+    single = OUT / f"films-{FOLDER_FILMS}.yaml"
+    folder = OUT / f"films-{FOLDER_FILMS}"
+    if not single.exists():
+        print(f"generating {single.name} ...", file=sys.stderr)
+        generate.write(FOLDER_FILMS, single)
+    if not folder.is_dir():
+        print(f"generating {folder.name}/ ...", file=sys.stderr)
+        generate.write_folder(FOLDER_FILMS, folder)
+    return {"single": single, "folder": folder}
+
+
+def measure_folder(runs: int, query: list[str]) -> dict[str, dict[str, float]]:
+    """A query over the folder: warm, cold (empty cache) and with --no-cache; and warm over the
+    same films in one file. The cold and --no-cache runs parse every file (seconds each), so
+    they get fewer runs, in pairs, so that a change in the machine's load hits both."""
+    paths = prepare_folder()
+    folder, single = str(paths["folder"]), str(paths["single"])
+    cold = [RELCAL, *query, "--data", folder]
+    no_cache = [RELCAL, *query, "--data", folder, "--no-cache"]
+    slow_runs = max(5, runs // 2 + 1)
+    cold_times, no_cache_times = [], []
+    clear_cache()
+    run_once(cold, env())  # warm-up: page cache, .pyc files
+    for turn in range(slow_runs):  # in pairs, each pair in the other order than the last
+        for which in (("cold", "no-cache") if turn % 2 == 0 else ("no-cache", "cold")):
+            if which == "cold":
+                clear_cache()
+                cold_times.append(run_once(cold, env()))
+            else:
+                no_cache_times.append(run_once(no_cache, env()))
+    m = {f"relcal query, {FOLDER_FILMS:,}-file folder, cold": _summary(cold_times),
+         f"relcal query, {FOLDER_FILMS:,}-file folder, --no-cache": _summary(no_cache_times)}
+    subprocess.run([RELCAL, *query, "--data", single], env=env(), check=True, capture_output=True)
+    m[f"relcal query, {FOLDER_FILMS:,} films in one file, warm"] = measure([RELCAL, *query, "--data", single], runs)
+    m[f"relcal query, {FOLDER_FILMS:,}-file folder, warm"] = measure(cold, runs)
+    return m
+
+
+def folder_figures(m: dict[str, dict[str, float]]) -> list[tuple[str, float, float]]:
+    def t(name: str) -> float:
+        return m[name]["median"]
+
+    n = f"{FOLDER_FILMS:,}"
+    return [
+        (f"warm query, {n}-file folder / the same films in one file",
+         t(f"relcal query, {n}-file folder, warm") / t(f"relcal query, {n} films in one file, warm"), 2.0),
+        (f"cold query, {n}-file folder / the same with --no-cache",
+         t(f"relcal query, {n}-file folder, cold") / t(f"relcal query, {n}-file folder, --no-cache"), 1.0),
+    ]
+
+
+def _summary(samples: list[tuple[float, int]]) -> dict[str, float]:
+    return {"median": statistics.median(t for t, _ in samples), "rss_kib": max(r for _, r in samples)}
+
+
+def report(m: dict[str, dict[str, float]], figures: list[tuple[str, float, float]], runs: int,
+           out: Path | None) -> None:
+    lines = [f"relcal benchmarks, {time.strftime('%Y-%m-%d')}, median of {runs} runs",
+             f"machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu()}, Python {platform.python_version()}",
+             "", "| what | median wall | peak RSS |", "| --- | --- | --- |"]
+    lines += [f"| {name} | {v['median']:.3f} s | {v['rss_kib'] / 1024:.0f} MiB |" for name, v in m.items()]
+    lines += ["", "| figure | measured | goal | |", "| --- | --- | --- | --- |"]
+    lines += [f"| {name} | {value:.2f} | <= {goal} | {'ok' if value <= goal else 'MISSED'} |"
+              for name, value, goal in figures]
+    text = "\n".join(lines) + "\n"
+    if out is not None:
+        out.write_text(text)
+    print(text)
 
 
 def prepare() -> dict[str, Path]:
@@ -189,8 +266,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs per figure (at least 5)")
     parser.add_argument("--only-sync", action="store_true", help="measure only relcal sync against the throttled stand-in TMDB")
+    parser.add_argument("--only-folder", action="store_true",
+                        help=f"measure only the queries over a {FOLDER_FILMS:,}-file folder (warm, cold, --no-cache)")
     args = parser.parse_args()
     runs = max(5, args.runs)
+    query = ["upcoming", "--today", "2021-06-01", "--format", "tsv"]
+    if args.only_folder:
+        m = measure_folder(runs, query)
+        report(m, folder_figures(m), runs, None)
+        return
     if args.only_sync:
         OUT.mkdir(exist_ok=True)
         result = measure_sync(5)
@@ -199,7 +283,6 @@ def main() -> None:
         return
     paths = prepare()
     f5, f50 = str(paths[5000]), str(paths[50000])
-    query = ["upcoming", "--today", "2021-06-01", "--format", "tsv"]
     shipped_query = [RELCAL, "upcoming", "--today", "2021-01-20", "--format", "tsv"]
 
     m: dict[str, dict[str, float]] = {}
@@ -225,6 +308,7 @@ def main() -> None:
     m["ics Event API, the same events"] = measure(
         [PY, "-c", ICS_EVENT_API, str(paths["events"]), str(OUT / "ics-api-5000.ics")], max(3, runs // 2))
     m[f"relcal sync, {SYNC_FILMS} films, TMDB at {SYNC_RATE}/s"] = measure_sync(5)
+    m.update(measure_folder(runs, query))
 
     def t(name: str) -> float:
         return m[name]["median"]
@@ -239,17 +323,9 @@ def main() -> None:
         ("warm query, 50,000 / 5,000 films", t("relcal query, 50,000 films, warm") / t("relcal query, 5,000 films, warm"), 3),
         (f"sync of {SYNC_FILMS} films at {SYNC_RATE} requests/s / the {SYNC_FILMS // SYNC_RATE} s floor",
          t(f"relcal sync, {SYNC_FILMS} films, TMDB at {SYNC_RATE}/s") / (SYNC_FILMS / SYNC_RATE), 1.2),
+        *folder_figures(m),
     ]
-    lines = [f"relcal benchmarks, {time.strftime('%Y-%m-%d')}, median of {runs} runs",
-             f"machine: {platform.machine()}, {os.cpu_count()} cores, {_cpu()}, Python {platform.python_version()}",
-             "", "| what | median wall | peak RSS |", "| --- | --- | --- |"]
-    lines += [f"| {name} | {v['median']:.3f} s | {v['rss_kib'] / 1024:.0f} MiB |" for name, v in m.items()]
-    lines += ["", "| figure | measured | goal | |", "| --- | --- | --- | --- |"]
-    lines += [f"| {name} | {value:.2f} | <= {goal} | {'ok' if value <= goal else 'MISSED'} |"
-              for name, value, goal in figures]
-    text = "\n".join(lines) + "\n"
-    (OUT / "RESULTS.md").write_text(text)
-    print(text)
+    report(m, figures, runs, OUT / "RESULTS.md")
 
 
 def _cpu() -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,14 +40,14 @@ def _make(name: str, folder: Path, monkeypatch) -> Path:
             handle.truncate(100 * 1024 * 1024)
     elif name == "unreadable.yaml":
         path.write_text("version: 1\nfilms: []\n")
-        real = Path.read_bytes
+        real = os.open
 
-        def refuse(self):  # chmod 000 does not stop root, so the refusal is made here
-            if self == path:
-                raise PermissionError(13, "Permission denied", str(self))
-            return real(self)
+        def refuse(file, *args, **kwargs):  # chmod 000 does not stop root, so the refusal is made here
+            if os.fspath(file) == str(path):
+                raise PermissionError(13, "Permission denied", str(file))
+            return real(file, *args, **kwargs)
 
-        monkeypatch.setattr(Path, "read_bytes", refuse)
+        monkeypatch.setattr(os, "open", refuse)
     return path
 
 
@@ -151,7 +154,7 @@ def test_yaml_11_traps_load_as_the_strings_meant(write):
             synopsis: 2046
             releases:
               - {date: 2019-12-25, kind: theatrical, region: NO, platform: True, note: ~}
-              - {date: 2020-01, kind: vod, region: "no", venue: 1_000}
+              - {date: 2020-01, kind: vod, region: "NO", venue: 1_000}
     """)
     film = load_catalog([path]).film("no")
     assert film.title == "No"
@@ -166,6 +169,25 @@ def test_yaml_11_traps_load_as_the_strings_meant(write):
     assert second.date == PartialDate(2020, 1)
 
 
+@pytest.mark.parametrize("line, message", [
+    ("{date: 2021-01-29, kind: VOD, region: US}", "kind 'VOD' is not known; did you mean 'vod'?"),
+    ("{date: 2021-01-29, kind: vod, region: us}", "region 'us' is written in capitals: 'US'"),
+    ("{date: 2021-01-29, kind: vod, status: Announced}", "status 'Announced' is not known; did you mean 'announced'?"),
+])
+def test_kinds_statuses_and_regions_are_written_in_one_case(write, line, message):
+    """The loader and the JSON Schema editors use agree: one spelling, and a hint for the other."""
+    path = write("case.yaml", f"""
+        version: 1
+        films:
+          - id: ida
+            title: Ida
+            releases:
+              - {line}
+    """)
+    _, problems = check([path])
+    assert len(problems) == 1 and problems[0].message.startswith(message), problems
+
+
 @pytest.mark.parametrize("value", ["~", "null", "Null", "NULL", ""])
 def test_a_null_where_text_is_required_says_to_quote_it(write, value):
     path = write("null.yaml", f"""
@@ -176,8 +198,15 @@ def test_a_null_where_text_is_required_says_to_quote_it(write, value):
     """)
     _, problems = check([path])
     assert len(problems) == 1
-    assert problems[0].line == 4
-    assert ("quoted" in problems[0].message) or ("empty" in problems[0].message)
+    (problem,) = problems
+    if value:  # a null word: name it, and say that quoting keeps it as text
+        assert (problem.line, problem.col) == (4, 12)
+        assert problem.message.startswith(f"title is required but is {value!r} (null in YAML)"), problem.message
+        assert "quoted" in problem.message and problem.message.count(repr(value)) == 2, problem.message
+    else:  # nothing at all: there is nothing to quote
+        assert (problem.line, problem.col) == (4, 11)
+        assert problem.message.startswith("title is required but empty"), problem.message
+        assert "quoted" not in problem.message and "null in YAML" not in problem.message, problem.message
 
 
 def test_aliases_and_merge_keys_work_as_in_yaml(write):
@@ -253,7 +282,7 @@ def test_statuses_history_and_window_ids_load(write):
             releases:
               - {date: 2021-03-05, kind: theatrical, region: US, status: postponed, history: [2020-11-20, 2021-01]}
               - {date: 2021-04-02, kind: vod, region: US, id: rental}
-              - {date: 2021-05-04, kind: vod, region: US, id: purchase, status: ANNOUNCED}
+              - {date: 2021-05-04, kind: vod, region: US, id: purchase, status: announced}
     """)
     moved, rental, purchase = load_catalog([path]).film("a").releases
     assert moved.status is Status.POSTPONED
@@ -334,3 +363,179 @@ def test_a_catalog_with_dropped_duplicates_still_finds_and_counts_the_right_film
     assert [(r.film.title, r.release.date.iso()) for r in feb] == [("X1", "2021-02-01"), ("Y", "2021-02-02"),
                                                                    ("Z", "2021-02-04")]
     assert catalog.ids() == ["x", "y", "z"]
+
+
+# --------------------------------------------------------------------------
+# Paths that are not a plain file or folder
+
+ONE_FILM = "version: 1\nfilms:\n  - {id: %s, title: %s, releases: [{date: 2021-02-05, kind: vod}]}\n"
+EMPTY_PATH = "an empty path in --data or RELCAL_DATA (a stray ':'?); remove it"
+
+
+@pytest.mark.parametrize("paths", [[""], ["films.yaml", ""], [b""], ["", "films.yaml"]])
+def test_an_empty_path_is_a_usage_error_never_the_working_folder(tmp_path, monkeypatch, paths):
+    from relcal.errors import UsageError
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "films.yaml").write_text(ONE_FILM % ("a", "A"))
+    (tmp_path / "docker-compose.yml").write_text("services:\n  web: {image: nginx}\n")
+    for call in (lambda: load_catalog(paths), lambda: check(paths, use_cache=True), lambda: find_files(paths, [])):
+        with pytest.raises(UsageError) as info:
+            call()
+        assert str(info.value) == EMPTY_PATH
+
+
+@pytest.mark.parametrize("how", ["option", "env"])
+def test_an_empty_data_path_on_the_command_line_is_a_usage_error(run, tmp_path, monkeypatch, how):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "films.yaml").write_text(ONE_FILM % ("a", "A"))
+    (tmp_path / "docker-compose.yml").write_text("services:\n  web: {image: nginx}\n")
+    if how == "option":
+        result = run("films", "--data", "films.yaml", "--data", "")
+    else:
+        result = run("films", env={"RELCAL_DATA": "films.yaml:"})
+    assert (result.exit_code, result.stderr) == (2, f"relcal: {EMPTY_PATH}\n")
+
+
+def test_symbolic_link_loops_in_a_folder_are_one_problem_each(tmp_path, run, monkeypatch):
+    d = tmp_path / "d"
+    (d / "sub").mkdir(parents=True)
+    (d / "a.yaml").write_text(ONE_FILM % ("a", "A"))
+    os.symlink("lb.yaml", d / "la.yaml")  # two files that point at each other
+    os.symlink("la.yaml", d / "lb.yaml")
+    os.symlink("y", d / "x")  # two names (folders?) that point at each other
+    os.symlink("x", d / "y")
+    os.symlink(".", d / "self")  # a folder inside itself
+    os.symlink("..", d / "sub" / "back")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "o.yaml").write_text(ONE_FILM % ("o", "O"))
+    os.symlink("../other", d / "linked")  # a linked folder is read
+    expected = [f"{d / name}: symbolic links form a loop" for name in ("la.yaml", "lb.yaml", "self", "sub/back", "x", "y")]
+    for use_cache in (False, True, True):
+        catalog, problems = check([d], use_cache=use_cache)
+        assert [str(p)[:len(e)] for p, e in zip(problems, expected)] == expected and len(problems) == len(expected)
+        assert [f.id for f in catalog.films] == ["a", "o"]
+    monkeypatch.chdir(tmp_path)
+    for args in (["validate", "d"], ["films", "--data", "d"]):
+        result = run(*args)
+        assert result.exit_code == 1, result.output
+        assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+        assert "d/la.yaml: symbolic links form a loop" in result.stderr
+
+
+def test_folders_are_scanned_for_yaml_in_any_case(write, tmp_path):
+    write("d/a.YAML", ONE_FILM % ("a", "A"))
+    write("d/b.Yml", ONE_FILM % ("b", "B"))
+    write("d/c.yaml", ONE_FILM % ("c", "C"))
+    write("d/sub/D.yMl", ONE_FILM % ("d", "D"))
+    write("d/e.yaml.txt", "not: [yaml")
+    write("d/.F.YAML", "not: [yaml")
+    assert [f.id for f in load_catalog([tmp_path / "d"]).films] == ["a", "b", "c", "d"]
+    assert [p.name for p in find_files([tmp_path / "d"], [])] == ["a.YAML", "b.Yml", "c.yaml", "D.yMl"]
+
+
+STREAMS = """
+import os, sys, threading
+from relcal import load_catalog
+from relcal.errors import DataError
+fifo, folder = sys.argv[1], sys.argv[2]
+film = "version: 1\\nfilms:\\n  - {id: a, title: %s}\\n"
+
+def feed(text):  # like <(...): one writer, once
+    def run():
+        with open(fifo, "w") as out:
+            out.write(text)
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+for title in ("First", "Second", "Third"):
+    feed(film % title)
+    print(load_catalog([fifo]).film("a").title)
+try:
+    load_catalog([folder])
+except DataError as exc:
+    print(exc)
+"""
+
+
+def test_streams_are_read_once_and_never_cached(tmp_path):
+    fifo = tmp_path / "films.fifo"
+    os.mkfifo(fifo)
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(ONE_FILM % ("b", "B"))
+    os.mkfifo(folder / "pipe.yaml")  # no writer: opening it would wait forever
+    cache = tmp_path / "cache"
+    env = {**os.environ, "RELCAL_CACHE_DIR": str(cache)}
+    result = subprocess.run([sys.executable, "-c", STREAMS, str(fifo), str(folder)], capture_output=True, text=True,
+                            env=env, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["First", "Second", "Third", f"{folder / 'pipe.yaml'}: is not a regular file; "
+                                          "a folder's *.yaml files are read only when they are files (give a stream "
+                                          "as --data on its own)"]
+    assert [p.suffix for p in cache.iterdir()] == [".cache"]  # the folder's, and none for the stream
+    piped = subprocess.run([sys.executable, "-m", "relcal", "films", "--data", "/dev/stdin", "--format", "tsv"],
+                           input=ONE_FILM % ("p", "Piped"), capture_output=True, text=True, env=env, cwd=ROOT,
+                           timeout=60)
+    assert piped.returncode == 0 and "Piped" in piped.stdout, piped.stderr
+    assert [p.suffix for p in cache.iterdir()] == [".cache"]
+
+
+LIMITED = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # an endless read dies here instead of the machine
+from relcal.catalog import check
+_, problems = check(["/dev/zero"], use_cache=True)
+print(*problems, sep="\\n")
+"""
+
+
+def test_an_endless_stream_stops_at_the_size_limit(tmp_path):
+    env = {**os.environ, "RELCAL_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-c", LIMITED], capture_output=True, text=True, env=env, cwd=ROOT,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout == ("/dev/zero: file is over 64 MB; relcal reads dataset files of up to 64 MB: split it into "
+                             "several files in one folder and pass the folder\n")
+    assert not (tmp_path / "cache").exists()
+
+
+# --------------------------------------------------------------------------
+# Saying which files were read, in one short line
+
+def test_describe_files_names_few_files_and_counts_many(tmp_path, monkeypatch):
+    from relcal.catalog import describe_files
+
+    monkeypatch.chdir(tmp_path)
+    assert describe_files([]) == "no files"
+    assert describe_files([Path("data/films.yaml")]) == "data/films.yaml"
+    assert describe_files([Path("a.yaml"), Path("films/b.yaml"), Path("/else/c.yaml")]) == \
+        "a.yaml, films/b.yaml, /else/c.yaml"
+    many = [Path(f"films/{i:05d}.yaml") for i in range(10_000)]
+    assert describe_files(many) == "10,000 files in films/"
+    assert describe_files([tmp_path / "films" / f"{i}.yaml" for i in range(4)]) == "4 files in films/"
+    assert describe_files([Path(f"{i}.yaml") for i in range(4)]) == "4 files in ./"
+    nested = ["films/sub/deeper/c.yaml", "films/a.yaml", "films/sub/b.yaml", "films/z.yaml"]
+    assert describe_files([Path(p) for p in nested]) == "4 files in films/"
+    shipped_and_mine = [Path("data/films.yaml"), *(Path(f"/home/u/films/{i}.yaml") for i in range(5))]
+    assert describe_files(shipped_and_mine) == "data/films.yaml and 5 files in /home/u/films/"
+    three = [Path("a/1.yaml"), Path("a/2.yaml"), Path("b/1.yaml"), Path("c/1.yaml"), Path("c/2.yaml")]
+    assert describe_files(three) == "2 files in a/, b/1.yaml and 2 files in c/"
+    scattered = [Path(f"/d{i}/x.yaml") for i in range(5)]
+    assert describe_files(scattered) == "5 files in 5 folders"
+    long = [Path("/" + "x" * 200 + f"/{i}/f.yaml") for i in range(10_000)]
+    assert describe_files(long) == "10,000 files in 10,000 folders"
+
+
+def test_a_catalog_lists_its_files_and_describes_them(write, tmp_path, monkeypatch):
+    from relcal.catalog import describe_files
+
+    for i in range(12):
+        write(f"films/f{i:02d}.yaml", ONE_FILM % (f"f{i:02d}", f"F{i}"))
+    monkeypatch.chdir(tmp_path)
+    for use_cache in (True, True, False):
+        catalog, problems = check(["films"], use_cache=use_cache)
+        assert problems == [] and len(catalog.films) == 12
+        assert catalog.files == tuple(Path(f"films/f{i:02d}.yaml") for i in range(12))
+        assert describe_files(catalog.files) == "12 files in films/"

@@ -173,14 +173,16 @@ def test_validate_ok_and_github_annotations(run, tmp_path):
     text = run("validate", str(bad))
     assert text.exit_code == 1
     assert lines(text.stderr) == [
-        f"{bad}:3:29: year must be a whole number, not 'soon'",
+        f"{bad}:3:29: year must be a whole number written in digits, not 'soon'; give the four-digit year of its "
+        "first showing",
         f"{bad}:4:5: a film is missing the required key 'title'",
         f"2 problems in {bad}",
     ]
     gh = run("validate", str(bad), "--format", "github")
     assert gh.exit_code == 1
     assert lines(gh.stdout) == [
-        f"::error file={bad},line=3,col=29::year must be a whole number, not 'soon'",
+        f"::error file={bad},line=3,col=29::year must be a whole number written in digits, not 'soon'; give the "
+        "four-digit year of its first showing",
         f"::error file={bad},line=4,col=5::a film is missing the required key 'title'",
     ]
     via_data = run("validate", "--data", str(bad))
@@ -201,10 +203,29 @@ def test_schema_is_draft_07_and_matches_the_committed_file(run):
 # --------------------------------------------------------------------------
 # shared options, environment, errors
 
-@pytest.mark.parametrize("command", ["upcoming", "releases", "films", "show dear-comrades", "validate", "schema", "export"])
-def test_every_command_takes_data_and_today_after_its_name(run, command):
-    result = run(*command.split(), "--data", str(SHIPPED), "--today", "2021-01-20")
+@pytest.mark.parametrize("command, shows", [
+    ("upcoming", "mine\tMine\t2021-01-25"),  # today + 5 days: inside the default 30
+    ("releases", "mine\tMine\t2021-01-25"),
+    ("films", "mine\tMine\t\t2021\t\t1\t2021-01-25\ttv"),  # the next window from --today
+    ("show mine", "mine\tMine\t2021-01-25"),
+    ("validate", "ok: 1 film, 1 release window"),
+    ("schema", '"title": "relcal dataset"'),
+    ("export", "UID:mine.tv.world@relcal"),
+])
+def test_every_command_takes_data_and_today_after_its_name(run, write, command, shows):
+    mine = write("mine.yaml", """
+        version: 1
+        films:
+          - {id: mine, title: Mine, year: 2021, releases: [{date: 2021-01-25, kind: tv}]}
+    """)
+    rows = ("--format", "tsv", "--no-header") if command.split()[0] in ("upcoming", "releases", "films", "show") else ()
+    result = run(*command.split(), "--data", str(mine), "--today", "2021-01-20", *rows)
     assert result.exit_code == 0, result.output
+    assert shows in result.stdout + result.stderr
+    assert "dear-comrades" not in result.stdout  # --data replaced the shipped dataset
+    if command in ("upcoming", "films"):
+        later = run(*command.split(), "--data", str(mine), "--today", "2021-01-26", "--format", "tsv")
+        assert "2021-01-25" not in later.stdout  # --today moved what is upcoming
 
 
 def test_env_relcal_data_and_relcal_today(run, write, tmp_path):
@@ -283,13 +304,21 @@ def test_python_dash_m_in_a_pipe_writes_tsv(tmp_path):
     assert "dear-comrades\tDear Comrades!\t2021-02-05\tday\tstreaming\tUS\tHulu" in result.stdout
 
 
-def test_a_reader_that_goes_away_ends_quietly():
+def test_a_reader_that_goes_away_ends_quietly(tmp_path):
+    # The reader closes its end before relcal writes anything (a pipe here may hold megabytes,
+    # so a reader that stops after the first line would not make the write fail).
+    big = tmp_path / "big.yaml"
+    big.write_text("version: 1\nfilms:\n" + "".join(
+        f"  - {{id: f{n}, title: 'Film {n}', releases: [{{date: 2021-01-{n % 28 + 1:02d}, kind: vod}}]}}\n"
+        for n in range(2000)))
     env = {**os.environ}
     env.pop("RELCAL_DATA", None)
-    shell = subprocess.run(f"'{sys.executable}' -m relcal releases | head -1", shell=True, capture_output=True,
-                           text=True, env=env, cwd=ROOT, timeout=60)
-    assert shell.stdout.startswith("film_id\t")
-    assert shell.stderr == ""
+    for fmt in ("tsv", "json", "table"):
+        shell = subprocess.run(f"'{sys.executable}' -m relcal releases --data '{big}' --format {fmt} "
+                               "| (exec 0<&-; sleep 2); exit ${PIPESTATUS[0]}", shell=True, executable="/bin/bash",
+                               capture_output=True, env=env, cwd=ROOT, timeout=120)
+        assert shell.stderr == b"", (fmt, shell.stderr)
+        assert shell.returncode == 0, fmt
 
 
 def test_shell_completion_offers_commands_formats_and_film_ids():

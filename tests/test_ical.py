@@ -319,7 +319,36 @@ def test_split_by_platform_writes_one_calendar_per_group(run, tmp_path):
 def test_split_by_film_kind_region(run, tmp_path, by, expected):
     result = run("export", "--split-by", by, "--out-dir", str(tmp_path), "-f", "dear-comrades", env=EPOCH)
     assert result.exit_code == 0
-    assert expected in {p.name for p in tmp_path.iterdir()}
+    files = {p.name: unfolded(p.read_bytes()) for p in tmp_path.iterdir()}
+    assert expected in files
+    everything = unfolded(export(run, "-f", "dear-comrades"))
+    # every file holds events, and together they hold each event of the film once
+    assert all(props(text, "UID") for text in files.values())
+    assert sorted(u for text in files.values() for u in props(text, "UID")) == sorted(props(everything, "UID"))
+    if by == "kind":
+        assert props(files["streaming.ics"], "UID") == ["dear-comrades.streaming.us.hulu@relcal"]
+
+
+def test_split_by_writes_no_calendar_for_a_group_of_month_only_windows(run, write, tmp_path):
+    data = write("partial.yaml", """
+        version: 1
+        films:
+          - id: a
+            title: A
+            releases:
+              - {date: 2021-03-01, kind: theatrical, region: US, platform: Cinema One}
+              - {date: 2021-05, kind: vod, region: US, platform: Shop}
+    """)
+    out = tmp_path / "cals"
+    result = run("export", "--data", str(data), "--split-by", "platform", "--out-dir", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["cinema-one.ics"]
+    assert result.stderr == "1 group with no window known to the day got no calendar; --include-partial adds them\n"
+    with_partial = run("export", "--data", str(data), "--split-by", "platform", "--out-dir", str(out),
+                       "--include-partial")
+    assert with_partial.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["cinema-one.ics", "shop.ics"]
+    assert props(unfolded((out / "shop.ics").read_bytes()), "UID") == ["a.vod.us.shop@relcal"]
 
 
 def test_split_file_names_are_safe_and_distinct():
@@ -342,6 +371,11 @@ def test_split_file_names_are_safe_and_distinct():
     (["--split-by", "colour", "--out-dir", "x"], "--split-by: 'colour' is not known"),
     (["--out-dir", "x"], "--out-dir goes with --split-by"),
     (["--remind", "soon"], "--remind: 'soon' is not a duration"),
+    (["--remind", "PT"], "--remind: 'PT' is not an RFC 5545 duration"),
+    (["--remind", "P1DT"], "--remind: 'P1DT' is not an RFC 5545 duration"),
+    (["--remind", "P0D"], "--remind: 'P0D' is zero"),
+    (["--remind", "0d"], "--remind: '0d' is zero"),
+    (["--split-by", "Colour", "--out-dir", "x"], "--split-by: 'Colour' is not known"),
 ])
 def test_export_usage_errors(run, args, message):
     result = run("export", *args)
@@ -349,8 +383,32 @@ def test_export_usage_errors(run, args, message):
     assert message in result.stderr
 
 
-def test_export_does_not_depend_on_the_shipped_file_layout():
-    assert SHIPPED.exists()
+def test_export_needs_no_shipped_file_when_data_is_given(run, write, monkeypatch):
+    """An export of the user's own data reads nothing else: the shipped dataset is never asked for."""
+    import relcal.catalog
+
+    def no_shipped_data():
+        raise AssertionError("the shipped dataset was asked for")
+
+    monkeypatch.setattr(relcal.catalog, "shipped_dataset", no_shipped_data)
+    data = write("mine.yaml", """
+        version: 1
+        films:
+          - id: x
+            title: X
+            releases:
+              - {date: 2021-01-01, kind: tv}
+    """)
+    result = run("export", "--data", str(data), env=EPOCH)
+    assert result.exit_code == 0, result.output
+    assert props(unfolded(result.stdout_bytes), "UID") == ["x.tv.world@relcal"]
     catalog = Catalog((Film(id="x", title="X", releases=(Release(PartialDate(2021, 1, 1), Kind.TV),)),))
+    library = ical.export_bytes(Query().rows(catalog), ical.Options(stamp=datetime(2021, 1, 1, tzinfo=timezone.utc)))
+    assert props(unfolded(library), "UID") == ["x.tv.world@relcal"]
+
+
+def test_a_url_never_carries_a_control_character_into_the_calendar():
+    catalog = Catalog((Film(id="x", title="X", releases=(
+        Release(PartialDate(2021, 1, 1), Kind.TV, source="https://example.org/a\x01b c\x9bd"),)),))
     data = ical.export_bytes(Query().rows(catalog), ical.Options(stamp=datetime(2021, 1, 1, tzinfo=timezone.utc)))
-    assert b"UID:x.tv.world@relcal\r\n" in data
+    assert props(unfolded(data), "URL") == ["https://example.org/a%01b%20c%C2%9Bd"]

@@ -357,7 +357,7 @@ def test_an_invalid_file_is_not_synced(run, tmdb_env, tmp_path):
     path.write_text("version: 1\nfilms:\n  - id: x\n    title: X\n    ids: {tmdb: 0}\n", encoding="utf-8")
     result = run("sync", "--data", str(path), env=tmdb_env)
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"relcal: {path}:5:17: ids.tmdb '0' is not a TMDB id")
+    assert result.stderr.startswith(f"relcal: {path}:5:17: ids.tmdb 0 is not a TMDB id")
     assert path.read_text(encoding="utf-8").endswith("{tmdb: 0}\n")
 
 

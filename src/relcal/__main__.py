@@ -1,3 +1,3 @@
-from relcal.cli import main
+from relcal.launch import main
 
 main()

@@ -7,7 +7,6 @@ in exactly one place, ``RelcalGroup.invoke``.
 # No "from __future__ import annotations" here: typer reads the signatures
 # below on every run, and string annotations would cost an eval() each.
 
-import gc
 import os
 import sys
 from dataclasses import replace
@@ -81,13 +80,35 @@ def _sink(ctx: Any) -> Sink:
 # ---------------------------------------------------------------------------
 # Options shared by the commands
 
+# Paths stay text until the catalog sees them: typer would turn an empty one into
+# Path("."), the working folder, and RELCAL_DATA is split here for the same reason.
 DataOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--data", envvar="RELCAL_DATA", metavar="PATH",
+    list[str] | None,
+    typer.Option("--data", metavar="PATH",
                  help="Dataset file or folder (repeatable; env RELCAL_DATA, separated by ':'). "
                       "Default: the shipped dataset and your own folder ($RELCAL_HOME/films, else "
                       "$XDG_DATA_HOME/relcal/films, else ~/.local/share/relcal/films)."),
 ]
+
+
+def _paths(texts: list[str] | None) -> list[Path] | None:
+    """Paths for add/sync/discover, the empty one refused as everywhere else."""
+    if texts is None:
+        return None
+    from .catalog import EMPTY_PATH
+
+    if any(not t for t in texts):
+        raise UsageError(EMPTY_PATH)
+    return [Path(t) for t in texts]
+
+
+def _data(given: list[str] | None) -> list[str] | None:
+    """--data's paths, else RELCAL_DATA's (split on ':'), else None for the default set.
+    An empty path is the catalog's usage error, never the working folder."""
+    if given:
+        return list(given)
+    env = os.environ.get("RELCAL_DATA")
+    return env.split(os.pathsep) if env else None
 TodayOpt = Annotated[
     str | None,
     typer.Option("--today", envvar="RELCAL_TODAY", metavar="DATE",
@@ -116,7 +137,7 @@ def _complete_film(ctx: typer.Context, incomplete: str) -> list[str]:
     from .catalog import load_catalog
 
     try:
-        ids = load_catalog(ctx.params.get("data") or None).ids()
+        ids = load_catalog(_data(ctx.params.get("data"))).ids()
     except (RelcalError, OSError):
         return []  # completion must never break the shell
     return [i for i in ids if i.startswith(incomplete)]
@@ -163,8 +184,8 @@ def _load(ctx: typer.Context, data: list[Path] | None, no_cache: bool = False) -
 
     sink = _sink(ctx)
     with Progress(sink.stderr, sink.stderr_isatty, "Reading the dataset") as progress:
-        catalog = load_catalog(data or None, use_cache=not no_cache, progress=progress.update)
-    _KEPT.append(catalog)  # freed by the process's end, not film by film (see _exit)
+        catalog = load_catalog(_data(data), use_cache=not no_cache, progress=progress.update)
+    _KEPT.append(catalog)  # freed by the process's end, not film by film (see launch.leave)
     return catalog
 
 
@@ -212,7 +233,8 @@ def root(
 @app.command()
 def upcoming(
     ctx: typer.Context,
-    days: Annotated[int, typer.Option("--days", "-d", min=0, help="How many days ahead to look.")] = 30,
+    days: Annotated[int | None, typer.Option("--days", "-d", min=0,
+                                             help="How many days ahead to look (default 30).")] = None,
     to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Look up to DATE instead of --days.")] = None,
     kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
     person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
@@ -220,8 +242,18 @@ def upcoming(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Release windows from today to today + --days (default 30)."""
+    from .dates import add_days
+
     day = _today(today)
-    end = _date(to, day, "--to", end=True) if to is not None else day + timedelta(days=days)
+    if to is not None and days is not None:
+        raise UsageError("--days and --to both set where to stop looking; give one of them")
+    if to is not None:
+        end = _date(to, day, "--to", end=True)
+        assert end is not None
+        if end < day:
+            raise UsageError(f"--to {end} is before today ({day}); to look back, use 'relcal releases --to {end}'")
+    else:
+        end = add_days(day, 30 if days is None else days, "--days")
     query = _query(day, end, kind, platform, region, film, person, search, status)
     _print_rows(ctx, query, _load(ctx, data, no_cache), fmt, no_header)
 
@@ -313,8 +345,7 @@ def export(
                            remind=ical.parse_duration(remind) if remind else None,
                            include_partial=include_partial)
     if split_by is not None:
-        if split_by not in ical.SPLITS:
-            raise UsageError(f"--split-by: {split_by!r} is not known; use one of {', '.join(ical.SPLITS)}")
+        ical.split_field(split_by)
         if out_dir is None or output is not None:
             raise UsageError("--split-by writes one file per group into --out-dir DIR; give --out-dir and no -o")
     elif out_dir is not None:
@@ -322,68 +353,73 @@ def export(
     query = _query(_date(start, day, "--from"), _date(to, day, "--to", end=True),
                    kind, platform, region, film, person, search, status)
     rows = query.rows(_load(ctx, data, no_cache))  # an invalid dataset stops here, before anything is written
+    plan = ical.plan(rows, options, split_by)
     sink = _sink(ctx)
-    left_out = len(rows) - len(ical.exported(rows, include_partial))
-
     if split_by is not None:
         assert out_dir is not None
-        groups = ical.split(rows, split_by)
-        names = ical.file_names(groups)
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ExportError(f"cannot create {out_dir}: {exc.strerror or exc}") from None
-        for key, group in groups.items():
-            label = ical.group_name(group[0], split_by)
-            write_atomic(out_dir / names[key], ical.export_bytes(group, replace(options, name=f"{name} — {label}")))
+        for planned in plan.calendars:
+            assert planned.file_name is not None
+            write_atomic(out_dir / planned.file_name, ical.export_bytes(planned.rows, replace(options, name=planned.name)))
         if sink.stderr_isatty:
-            sink.note(f"wrote {len(groups)} calendar{'s' * (len(groups) != 1)} to {out_dir}")
+            sink.note(f"wrote {len(plan.calendars)} calendar{'s' * (len(plan.calendars) != 1)} to {out_dir}")
+        if plan.empty_groups:
+            sink.note(f"{plan.empty_groups} group{'s' * (plan.empty_groups != 1)} with no window known to the day "
+                      "got no calendar; --include-partial adds them")
     else:
         from .progress import Progress
 
+        events = plan.calendars[0].rows
         with Progress(sink.stderr, sink.stderr_isatty, "Writing events") as progress:
-            data_bytes = ical.export_bytes(rows, options, progress.update)
+            data_bytes = ical.export_bytes(events, options, progress.update)
         if output in (None, "-"):
             sink.write_bytes(data_bytes)
         else:
             write_atomic(Path(output), data_bytes)
         if sink.stderr_isatty and output not in (None, "-"):
-            events = len(rows) - left_out
-            sink.note(f"wrote {events} event{'s' * (events != 1)} to {output}")
-    if left_out and sink.stderr_isatty:
-        sink.note(f"{left_out} window{'s' * (left_out != 1)} known only to the month or year left out; "
+            sink.note(f"wrote {len(events)} event{'s' * (len(events) != 1)} to {output}")
+    if plan.left_out and sink.stderr_isatty:
+        sink.note(f"{plan.left_out} window{'s' * (plan.left_out != 1)} known only to the month or year left out; "
                   "--include-partial adds them")
 
 
 @app.command()
 def validate(
     ctx: typer.Context,
-    paths: Annotated[list[Path] | None, typer.Argument(metavar="[PATH]...",
+    paths: Annotated[list[str] | None, typer.Argument(metavar="[PATH]...",
                                                        help="Files or folders to check. Default: --data, or the shipped dataset.")] = None,
     fmt: Annotated[str, typer.Option("--format", metavar="FORMAT",
                                      help="text (FILE:LINE:COL: message on stderr) or github (workflow annotations on stdout).")] = "text",
     data: DataOpt = None, today: TodayOpt = None,
 ) -> None:
     """Check dataset files and print every problem as FILE:LINE:COL: message."""
-    from .catalog import check, display_path
+    from .catalog import check, describe_files
     from .render import github_annotation
 
     _today(today)
+    fmt = fmt.strip().lower()
     if fmt not in ("text", "github"):
         raise UsageError(f"--format: {fmt!r} is not a validate format; use text or github")
     sink = _sink(ctx)
-    catalog, problems = check(paths or data or None)
+    catalog, problems = check(paths or _data(data))
     for problem in problems:
         if fmt == "github":
             sink.write(github_annotation(problem))
         else:
             sink.note(str(problem))
-    files = ", ".join(display_path(p) for p in catalog.files)
+    files = describe_files(catalog.files)
     if problems:
-        where = f"in {files}" if files else "and no dataset file was read"
-        sink.note(f"{len(problems)} problem{'s' * (len(problems) != 1)} {where}")
+        where = f"in {files}" if catalog.files else "and no dataset file was read"
+        sink.note(f"{_count(len(problems), 'problem')} {where}")
         raise typer.Exit(int(ExitCode.DATA))
-    sink.note(f"ok: {len(catalog.films)} films, {catalog.window_count} release windows in {files}")
+    sink.note(f"ok: {_count(len(catalog.films), 'film')}, {_count(catalog.window_count, 'release window')} in {files}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'s' * (n != 1)}"
 
 
 @app.command()
@@ -489,7 +525,7 @@ def add(
     ids = resolve(client, parsed, year, pick=_picker(ctx))
     sink = _sink(ctx)
     with Bar(sink.stderr, sink.stderr_isatty, "Fetching from TMDB") as bar:
-        outcome = add_films(client, ids, to, day, data=data, progress=bar.start)
+        outcome = add_films(client, ids, to, day, data=_paths(_data(data)), progress=bar.start)
     _report(ctx, outcome, fmt, no_header)
 
 
@@ -500,7 +536,7 @@ def sync(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes; write nothing.")] = False,
     rate: RateOpt = 40.0,
     fmt: FormatOpt = None, no_header: NoHeaderOpt = False,
-    data: Annotated[list[Path] | None, typer.Option("--data", envvar="RELCAL_DATA", metavar="PATH",
+    data: Annotated[list[str] | None, typer.Option("--data", metavar="PATH",
                                                     help="Files or folders to sync (repeatable). Default: your folder, "
                                                          "$RELCAL_HOME/films; the shipped dataset is never written.")] = None,
     today: TodayOpt = None,
@@ -514,7 +550,7 @@ def sync(
     client = _tmdb(rate)
     sink = _sink(ctx)
     with Bar(sink.stderr, sink.stderr_isatty, "Fetching from TMDB") as bar:
-        outcome = sync_films(client, data or None, film or (), day, dry_run=dry_run, progress=bar.start)
+        outcome = sync_films(client, _paths(_data(data)), film or (), day, dry_run=dry_run, progress=bar.start)
     _report(ctx, outcome, fmt, no_header, dry_run=dry_run)
 
 
@@ -553,7 +589,9 @@ def discover(
         raise UsageError("--to is given twice; give one last day (and, with --add, one file or folder)")
     first = _date(start, day, "--from") if start is not None else day
     assert first is not None
-    last = _date(dates[0], day, "--to", end=True) if dates else first + timedelta(days=30)
+    from .dates import add_days
+
+    last = _date(dates[0], day, "--to", end=True) if dates else add_days(first, 30, "--from")
     assert last is not None
     if last < first:
         raise UsageError(f"--to {last} is before --from {first}; swap them")
@@ -570,7 +608,8 @@ def discover(
     for failure in failures:
         sink.note(f"relcal: {failure}")
     if add_found and records:
-        outcome = add_films(client, list(records), paths[0] if paths else None, day, data=data, records=records)
+        outcome = add_films(client, list(records), paths[0] if paths else None, day, data=_paths(_data(data)),
+                            records=records)
         for note in outcome.notes if sink.stderr_isatty else ():
             sink.note(note)
         for failure in outcome.failures:
@@ -580,7 +619,7 @@ def discover(
         raise typer.Exit(int(ExitCode.DATA))
 
 
-def _only(name: str) -> typer.Typer | None:
+def only(name: str) -> typer.Typer | None:
     """The app with just the command NAME, or None if there is no such command.
 
     typer inspects every command's signature before it runs one; a run that
@@ -597,32 +636,9 @@ def _only(name: str) -> typer.Typer | None:
     return None
 
 
+
 def main() -> None:
-    # relcal builds many small objects and no reference cycles, then exits: the
-    # cyclic garbage collector would only rescan them (more than half the time
-    # of a large export), so a run does without it.
-    gc.disable()
-    argv = sys.argv[1:]
-    target = (_only(argv[0]) if argv and "_RELCAL_COMPLETE" not in os.environ else None) or app
-    try:
-        target(prog_name="relcal")
-    except SystemExit as done:
-        code = done.code
-    else:
-        code = 0
-    _exit(code)
+    """The console script's entry point (see launch.py for how a run starts and ends)."""
+    from .launch import main as launch
 
-
-def _exit(code: object) -> None:
-    """Flush what was written, then leave without tearing down every film built:
-    freeing a large catalog object by object costs more than the query did.
-    Files relcal writes are closed (and renamed) before this point."""
-    if code is not None and not isinstance(code, int):
-        sys.stderr.write(f"{code}\n")
-        code = 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (BrokenPipeError, ValueError, OSError):  # the reader went away: nothing more to say
-            pass
-    os._exit(code or 0)
+    launch()

@@ -63,6 +63,13 @@ def _json_class(chars: str) -> str:
     return "".join(out)
 
 
+def _char_name(char: str) -> str:
+    import unicodedata
+
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+
+
 class Bad(Exception):
     """A value that is wrong; the message says what and how to fix it."""
 
@@ -125,7 +132,7 @@ class Text(Scalar):
                       "(is a closing quote missing?)")
         found = _CONTROL[self.lines].search(text)
         if found:
-            raise Bad(f"{name} holds the control character U+{ord(found.group()):04X} (it could rewrite a "
+            raise Bad(f"{name} holds the control character {_char_name(found.group())} (it could rewrite a "
                       "terminal's screen); remove it" + ("" if self.lines else ", and keep the value on one line"))
         return text
 
@@ -260,7 +267,7 @@ class Url(Scalar):
             raise Bad(f"{name} is {len(text):,} characters long; a web address is at most {URL_LENGTH:,}")
         found = _CONTROL[False].search(text)
         if found:
-            raise Bad(f"{name} holds the control character U+{ord(found.group()):04X}; remove it")
+            raise Bad(f"{name} holds the control character {_char_name(found.group())}; remove it")
         if not _URL.fullmatch(text):
             raise Bad(f"{name} {quote(text)} is not a web address; give a full http:// or https:// URL")
         return text

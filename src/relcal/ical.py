@@ -5,7 +5,9 @@ What ``ics`` leaves to its caller is done here, at relcal's boundary:
 
 - TEXT values are escaped per RFC 5545 (``\\`` ``;`` ``,`` newline), and CR or
   CRLF becomes a newline first, so no value can start a line or a component;
-  URI values (URL) are written as they are;
+  URI values (URL) are written as they are, but for control characters and
+  spaces, which are percent-encoded (the loader refuses them; a library user
+  might not);
 - lines are folded at 75 octets without splitting a UTF-8 character, and every
   line, the last one too, ends in CRLF;
 - PRODID is relcal's, DTSTAMP comes from SOURCE_DATE_EPOCH when it is set, and
@@ -105,11 +107,31 @@ def dtstamp(environ: dict[str, str] | None = None) -> datetime:
         raise UsageError(f"SOURCE_DATE_EPOCH={raw!r} is out of range") from None
 
 
+# RFC 5545's dur-value, before the day: [+/-]P then weeks, or days and/or a time
+# (T and at least one of hours, minutes, seconds).
+_RFC_DURATION = re.compile(r"[-+]?p(?:(\d+)w|(\d+d)?(?:t(?=\d)(\d+h)?(\d+m)?(\d+s)?)?)")
+
+
+_URI_UNSAFE = re.compile("[\x00-\x20\x7f-\x9f]")
+
+
+def uri_value(url: str) -> str:
+    """A URL as an RFC 5545 URI value: control characters and spaces percent-encoded."""
+    return _URI_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), url)
+
+
 def parse_duration(text: str) -> str:
-    """'1d', '12h', '2w', '30m' or '1d12h' -> an RFC 5545 DURATION such as 'P1D' or 'PT12H'."""
+    """'1d', '12h', '2w', '30m', '1d12h' or an RFC 5545 DURATION ('P1D', 'PT12H') -> an
+    RFC 5545 DURATION such as 'P1D' or 'PT12H'; a zero or malformed one is a usage error."""
     cleaned = text.strip().lower()
-    if re.fullmatch(r"-?p(\d+w|(\d+d)?(t(\d+h)?(\d+m)?(\d+s)?)?)", cleaned) and cleaned.strip("-p"):
-        return cleaned.lstrip("-").upper()
+    if cleaned.lstrip("+-").startswith("p"):
+        found = _RFC_DURATION.fullmatch(cleaned)
+        if not found or cleaned.lstrip("+-") == "p":
+            raise UsageError(f"--remind: {text!r} is not an RFC 5545 duration; use e.g. P1D, PT12H, P1DT12H or P2W "
+                             "(or 1d, 12h, 1d12h, 2w)")
+        if not any(int(n) for n in re.findall(r"\d+", cleaned)):
+            raise UsageError(f"--remind: {text!r} is zero; give how long before the day to remind you")
+        return cleaned.lstrip("+-").upper()
     parts = _DURATION.findall(cleaned)
     if not parts or "".join(n + u for n, u in parts) != cleaned.replace(" ", ""):
         raise UsageError(f"--remind: {text!r} is not a duration; use e.g. 1d, 12h, 2w, 30m or 1d12h")
@@ -270,7 +292,7 @@ def _event(row: Row, options: Options, film_text: str, Container: Any, ContentLi
         shared["CATEGORIES", ",".join(escape_text(c) for c in categories(row))],
     )
     if source:
-        event.append(shared["URL", source])  # a URI: no TEXT escaping
+        event.append(shared["URL", uri_value(source)])  # a URI: no TEXT escaping
     event.append(shared["STATUS", event_status(r)])
     event.append(shared["SEQUENCE", str(len(r.history))])
     event.append(shared.transparent)
@@ -352,6 +374,48 @@ def group_name(row: Row, by: str) -> str:
     if by == "region":
         return r.region or "worldwide"
     raise UsageError(f"--split-by: {by!r} is not known; use one of {', '.join(SPLITS)}")
+
+
+def split_field(text: str) -> str:
+    """What --split-by names, in any case; a usage error if it is not one of SPLITS."""
+    key = text.strip().lower()
+    if key not in SPLITS:
+        raise UsageError(f"--split-by: {text!r} is not known; use one of {', '.join(SPLITS)}")
+    return key
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One calendar an export writes: its file name (None for a single export), name and events."""
+
+    file_name: str | None
+    name: str
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
+class Plan:
+    calendars: list[Planned]
+    left_out: int  # windows known only to the month or year, left out
+    empty_groups: int  # --split-by groups left out because they held only such windows
+
+
+def plan(rows: Sequence[Row], options: Options, split_by: str | None = None) -> Plan:
+    """What an export writes: one calendar, or one per group, each with the windows
+    it exports (a group with no exact date, without --include-partial, gets no file:
+    RFC 5545 wants at least one event, and an empty feed would look like an error)."""
+    kept = exported(rows, options.include_partial)
+    if split_by is None:
+        return Plan([Planned(None, options.name, kept)], len(rows) - len(kept), 0)
+    by = split_field(split_by)
+    groups = split(rows, by)
+    names = file_names(groups)
+    calendars = []
+    for key, group in groups.items():
+        events = exported(group, options.include_partial)
+        if events:
+            calendars.append(Planned(names[key], f"{options.name} — {group_name(group[0], by)}", events))
+    return Plan(calendars, len(rows) - len(kept), len(groups) - len(calendars))
 
 
 def split(rows: Sequence[Row], by: str) -> dict[str, list[Row]]:

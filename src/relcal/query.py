@@ -223,7 +223,10 @@ def find_film(catalog: Catalog, text: str) -> Film:
         return found
     wanted = fold(text.strip())
     same = [f for f in catalog.films if fold(f.title) == wanted]
-    if len(same) != 1:
+    if len(same) > 1:
+        ids = ", ".join(f.id for f in same[:10]) + (f" and {len(same) - 10} more" if len(same) > 10 else "")
+        raise UsageError(f"{len(same)} films are titled {text.strip()!r}: {ids}; give the id of the one you mean")
+    if not same:
         raise unknown_film(text, catalog)
     return same[0]
 
