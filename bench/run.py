@@ -262,14 +262,155 @@ def measure_sync(runs: int) -> dict[str, float]:
         return measure([RELCAL, "sync", "--data", str(folder), "--format", "tsv"], runs, environ, before=move_some)
 
 
+SERVE_REQUESTS = 400  # requests per timed round and side, each on a fresh connection
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen) -> None:
+    import socket
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"benchmark server did not start: {proc.args}") from None
+            time.sleep(0.05)
+
+
+def _http_get(port: int, request: bytes) -> bytes:
+    """One request on a fresh connection ("Connection: close"), the whole response read."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port)) as conn:
+        conn.sendall(request)
+        chunks = []
+        while True:
+            chunk = conn.recv(1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _request(path: str, **headers: str) -> bytes:
+    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "User-Agent: relcal-bench", "Connection: close",
+             *(f"{k.replace('_', '-')}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def _response(raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+def measure_serve(runs: int) -> dict[str, dict[str, float]]:
+    """relcal serve against 'python -m http.server' serving the same exported file: full GETs,
+    and conditional GETs answered 304 (relcal: If-None-Match with its ETag; http.server, which
+    has no ETag: If-Modified-Since with its Last-Modified). Each request on a fresh connection
+    (http.server speaks HTTP/1.0), one client, the two servers taking turns round by round."""
+    folder = OUT / "serve"
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run([RELCAL, "export", "-o", str(folder / "releases.ics")], check=True, env=env())
+    static_port, relcal_port = _free_port(), _free_port()
+    log = open(folder / "relcal-serve.log", "wb")  # both servers log every request; this one to a file
+    static = subprocess.Popen([PY, "-m", "http.server", str(static_port), "--bind", "127.0.0.1", "--directory",
+                               str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=OUT)
+    served = subprocess.Popen([RELCAL, "serve", "--port", str(relcal_port)], stdout=subprocess.DEVNULL, stderr=log,
+                              env=env(), cwd=OUT)
+    try:
+        _wait_for_port(static_port, static)
+        _wait_for_port(relcal_port, served)
+        status, static_headers, static_body = _response(_http_get(static_port, _request("/releases.ics")))
+        status2, relcal_headers, relcal_body = _response(_http_get(relcal_port, _request("/releases.ics")))
+        if (status, status2) != (200, 200) or static_body != relcal_body:
+            raise SystemExit("relcal serve and the exported file differ: the benchmark would compare unlike things")
+        cases = {
+            "full": (_request("/releases.ics"), _request("/releases.ics"), 200),
+            "304": (_request("/releases.ics", If_Modified_Since=static_headers["last-modified"]),
+                    _request("/releases.ics", If_None_Match=relcal_headers["etag"]), 304),
+        }
+        m: dict[str, dict[str, float]] = {}
+        for case, (to_static, to_relcal, expected) in cases.items():
+            for port, request in ((static_port, to_static), (relcal_port, to_relcal)):
+                got = _response(_http_get(port, request))[0]
+                if got != expected:
+                    raise SystemExit(f"benchmark request answered {got}, not {expected}")
+                for _ in range(SERVE_REQUESTS // 4):  # warm-up
+                    _http_get(port, request)
+            times: dict[int, list[float]] = {static_port: [], relcal_port: []}
+            for turn in range(runs):
+                order = ((static_port, to_static), (relcal_port, to_relcal))
+                for port, request in (order if turn % 2 == 0 else order[::-1]):
+                    start = time.perf_counter()
+                    for _ in range(SERVE_REQUESTS):
+                        _http_get(port, request)
+                    times[port].append(time.perf_counter() - start)
+            what = "full GET" if case == "full" else "conditional GET (304)"
+            size = f", {len(static_body) // 1024} KiB" if case == "full" else ""
+            m[f"http.server, {SERVE_REQUESTS} x {what}{size}"] = {"median": statistics.median(times[static_port]),
+                                                                   "rss_kib": _rss_kib(static.pid)}
+            m[f"relcal serve, {SERVE_REQUESTS} x {what}{size}"] = {"median": statistics.median(times[relcal_port]),
+                                                                    "rss_kib": _rss_kib(served.pid)}
+        return m
+    finally:
+        for proc in (served, static):
+            proc.send_signal(2)  # Ctrl-C
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        log.close()
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def serve_figures(m: dict[str, dict[str, float]]) -> list[tuple[str, float, float]]:
+    def t(prefix: str) -> float:
+        return next(v["median"] for k, v in m.items() if k.startswith(prefix))
+
+    n = SERVE_REQUESTS
+    return [
+        ("relcal serve / http.server, 304 answers", t(f"relcal serve, {n} x conditional") / t(f"http.server, {n} x conditional"), 1.0),
+        ("relcal serve / http.server, full GETs of the shipped calendar",
+         t(f"relcal serve, {n} x full") / t(f"http.server, {n} x full"), 1.5),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs per figure (at least 5)")
     parser.add_argument("--only-sync", action="store_true", help="measure only relcal sync against the throttled stand-in TMDB")
     parser.add_argument("--only-folder", action="store_true",
                         help=f"measure only the queries over a {FOLDER_FILMS:,}-file folder (warm, cold, --no-cache)")
+    parser.add_argument("--only-serve", action="store_true",
+                        help="measure only relcal serve against python -m http.server (304s and full GETs)")
     args = parser.parse_args()
     runs = max(5, args.runs)
+    if args.only_serve:
+        OUT.mkdir(exist_ok=True)
+        m = measure_serve(runs)
+        report(m, serve_figures(m), runs, None)
+        return
     query = ["upcoming", "--today", "2021-06-01", "--format", "tsv"]
     if args.only_folder:
         m = measure_folder(runs, query)
@@ -309,6 +450,7 @@ def main() -> None:
         [PY, "-c", ICS_EVENT_API, str(paths["events"]), str(OUT / "ics-api-5000.ics")], max(3, runs // 2))
     m[f"relcal sync, {SYNC_FILMS} films, TMDB at {SYNC_RATE}/s"] = measure_sync(5)
     m.update(measure_folder(runs, query))
+    m.update(measure_serve(runs))
 
     def t(name: str) -> float:
         return m[name]["median"]
@@ -324,6 +466,7 @@ def main() -> None:
         (f"sync of {SYNC_FILMS} films at {SYNC_RATE} requests/s / the {SYNC_FILMS // SYNC_RATE} s floor",
          t(f"relcal sync, {SYNC_FILMS} films, TMDB at {SYNC_RATE}/s") / (SYNC_FILMS / SYNC_RATE), 1.2),
         *folder_figures(m),
+        *serve_figures(m),
     ]
     report(m, figures, runs, OUT / "RESULTS.md")
 

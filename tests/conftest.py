@@ -31,8 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 SHIPPED = ROOT / "data" / "films.yaml"
 
+# The locale too: the calendar and timeline draw with ASCII where it does not name UTF-8.
 PINNED_ENV = {"COLUMNS": "80", "NO_COLOR": "1", "RELCAL_DATA": None, "RELCAL_TODAY": None,
-              "RELCAL_DEBUG": None, "TERM": "dumb"}
+              "RELCAL_DEBUG": None, "TERM": "dumb", "LANG": "C.UTF-8", "LC_ALL": None, "LC_CTYPE": None}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

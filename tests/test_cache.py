@@ -530,8 +530,8 @@ def test_the_cache_folder_keeps_the_most_recently_used_entries(tmp_path, cache_f
         _age(entry[path], 300 - 100 * n)  # a used 300 s ago, b 200 s, c 100 s
     titles([a])  # a used again
     cache_folder.joinpath("notes.txt").write_text("not relcal's")
-    stale = cache_folder / f".{entry[b].name}.123-456.tmp"  # left by a run that was killed
-    fresh = cache_folder / f".{entry[c].name}.124-457.tmp"  # being written right now
+    stale = cache_folder / f".{entry[b].name}.0123456789ab.tmp"  # left by a run that was killed
+    fresh = cache_folder / f".{entry[c].name}.fedcba987654.tmp"  # being written right now
     stale.write_bytes(b"half")
     fresh.write_bytes(b"half")
     _age(stale, 2 * 3600)

@@ -277,8 +277,8 @@ def test_every_command_has_help_and_a_place_in_the_readme(run):
 
     group = typer.main.get_command(app)
     names = sorted(group.commands)
-    assert names == ["add", "discover", "export", "films", "releases", "schema", "show", "sync", "upcoming",
-                     "validate"]
+    assert names == ["add", "calendar", "discover", "export", "films", "publish", "releases", "schema", "serve", "show",
+                     "stats", "sync", "timeline", "upcoming", "validate"]
     for name in names:
         result = run(name, "--help")
         assert result.exit_code == 0

@@ -305,13 +305,13 @@ def test_split_by_platform_writes_one_calendar_per_group(run, tmp_path):
     result = run("export", "--split-by", "platform", "--out-dir", str(out), "-r", "US", "--from", "2021-02",
                  "--to", "2021-02", env=EPOCH)
     assert result.exit_code == 0, result.output
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.glob("*.ics"))
     assert "hulu.ics" in names and "hbo-max.ics" in names and "vod.ics" in names
     hulu = unfolded((out / "hulu.ics").read_bytes())
     assert "X-WR-CALNAME:relcal releases — Hulu" in hulu
     assert props(hulu, "UID") == ["dear-comrades.streaming.us.hulu@relcal", "nomadland.streaming.us.hulu@relcal"]
     everything = unfolded(export(run, "-r", "US", "--from", "2021-02", "--to", "2021-02"))
-    split_uids = [u for p in out.iterdir() for u in props(unfolded(p.read_bytes()), "UID")]
+    split_uids = [u for p in out.glob("*.ics") for u in props(unfolded(p.read_bytes()), "UID")]
     assert sorted(split_uids) == sorted(props(everything, "UID"))
 
 
@@ -319,7 +319,7 @@ def test_split_by_platform_writes_one_calendar_per_group(run, tmp_path):
 def test_split_by_film_kind_region(run, tmp_path, by, expected):
     result = run("export", "--split-by", by, "--out-dir", str(tmp_path), "-f", "dear-comrades", env=EPOCH)
     assert result.exit_code == 0
-    files = {p.name: unfolded(p.read_bytes()) for p in tmp_path.iterdir()}
+    files = {p.name: unfolded(p.read_bytes()) for p in tmp_path.glob("*.ics")}
     assert expected in files
     everything = unfolded(export(run, "-f", "dear-comrades"))
     # every file holds events, and together they hold each event of the film once
@@ -342,12 +342,12 @@ def test_split_by_writes_no_calendar_for_a_group_of_month_only_windows(run, writ
     out = tmp_path / "cals"
     result = run("export", "--data", str(data), "--split-by", "platform", "--out-dir", str(out))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["cinema-one.ics"]
+    assert sorted(p.name for p in out.glob("*.ics")) == ["cinema-one.ics"]
     assert result.stderr == "1 group with no window known to the day got no calendar; --include-partial adds them\n"
     with_partial = run("export", "--data", str(data), "--split-by", "platform", "--out-dir", str(out),
                        "--include-partial")
     assert with_partial.exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["cinema-one.ics", "shop.ics"]
+    assert sorted(p.name for p in out.glob("*.ics")) == ["cinema-one.ics", "shop.ics"]
     assert props(unfolded((out / "shop.ics").read_bytes()), "UID") == ["a.vod.us.shop@relcal"]
 
 
@@ -412,3 +412,113 @@ def test_a_url_never_carries_a_control_character_into_the_calendar():
         Release(PartialDate(2021, 1, 1), Kind.TV, source="https://example.org/a\x01b c\x9bd"),)),))
     data = ical.export_bytes(Query().rows(catalog), ical.Options(stamp=datetime(2021, 1, 1, tzinfo=timezone.utc)))
     assert props(unfolded(data), "URL") == ["https://example.org/a%01b%20c%C2%9Bd"]
+
+# --------------------------------------------------------------------------
+# Outputs that never surprise (empty exports, cancelled windows, split sets)
+
+def test_an_export_that_matches_nothing_keeps_the_old_calendar(run, tmp_path):
+    target = tmp_path / "pub.ics"
+    target.write_bytes(b"the calendar subscribers read\r\n")
+    result = run("export", "--film", "nomadland", "--platform", "hulo", "-o", str(target), env=EPOCH)
+    assert result.exit_code == 1
+    assert result.stderr == ("relcal: no window matches these filters, so there is nothing to export; nothing was "
+                             "written (--allow-empty writes an empty calendar)\n")
+    assert target.read_bytes() == b"the calendar subscribers read\r\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["pub.ics"]
+    assert run("export", "--platform", "hulo", env=EPOCH).stdout_bytes == b""  # nor on stdout
+
+
+def test_allow_empty_writes_a_valid_calendar_with_no_event(run, tmp_path):
+    import icalendar
+
+    target = tmp_path / "pub.ics"
+    result = run("export", "--platform", "hulo", "--allow-empty", "-o", str(target), env=EPOCH)
+    assert result.exit_code == 0, result.output
+    calendar = icalendar.Calendar.from_ical(target.read_bytes())
+    assert calendar["PRODID"] and not calendar.walk("VEVENT")
+
+
+def test_the_empty_export_names_the_partial_windows_that_matched(run, write):
+    data = write("p.yaml", """
+        version: 1
+        films:
+          - id: f
+            title: F
+            releases:
+              - {date: 2021-03, kind: theatrical, region: US}
+    """)
+    result = run("export", "--data", str(data), env=EPOCH)
+    assert result.exit_code == 1
+    assert "1 window known only to the month or year matched (--include-partial adds them)" in result.stderr
+
+
+STATUS_DATA = """
+    version: 1
+    films:
+      - id: f
+        title: F
+        releases:
+          - {date: 2021-02-05, kind: theatrical, region: US, status: cancelled}
+          - {date: 2021-02-12, kind: vod, region: US, status: postponed}
+          - {date: 2021-03-01, kind: tv, region: US}
+"""
+
+
+def test_cancelled_and_postponed_windows_say_so_and_only_live_ones_remind(run, write):
+    data = write("s.yaml", STATUS_DATA)
+    lines = unfolded(export(run, "--data", str(data), "--remind", "1d"))
+    assert props(lines, "SUMMARY") == ["Cancelled: F — Theatrical (US)", "Postponed: F — VOD (US)",
+                                       "F — TV (US)"]
+    assert props(lines, "STATUS") == ["CANCELLED", "TENTATIVE", "CONFIRMED"]
+    events = "\n".join(lines).split("BEGIN:VEVENT")[1:]
+    assert ["BEGIN:VALARM" in e for e in events] == [False, True, True]
+
+
+def test_films_next_window_skips_cancelled_ones(run, write):
+    data = write("s.yaml", STATUS_DATA)
+    result = run("films", "--data", str(data), "--today", "2021-01-20", "--format", "json")
+    assert result.exit_code == 0, result.output
+    import json
+
+    (film,) = json.loads(result.stdout)
+    assert (film["next_date"], film["next_kind"]) == ("2021-02-12", "vod")
+
+
+def test_split_by_groups_names_as_the_filters_match_them(run, write, tmp_path):
+    data = write("h.yaml", """
+        version: 1
+        films:
+          - id: a
+            title: A
+            releases:
+              - {date: 2021-02-05, kind: streaming, region: US, platform: Hulu}
+          - id: b
+            title: B
+            releases:
+              - {date: 2021-02-06, kind: streaming, region: US, platform: HULU}
+              - {date: 2021-02-07, kind: streaming, region: FR, platform: Canal+ Séries}
+              - {date: 2021-02-08, kind: streaming, region: FR, platform: canal+ series}
+    """)
+    out = tmp_path / "out"
+    result = run("export", "--data", str(data), "--split-by", "platform", "--out-dir", str(out), env=EPOCH)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.glob("*.ics")) == ["canal-series.ics", "hulu.ics"]
+    assert len(props(unfolded((out / "hulu.ics").read_bytes()), "UID")) == 2
+
+
+def test_split_by_leaves_exactly_this_exports_calendars(run, tmp_path):
+    out = tmp_path / "out"
+    first = run("export", "--split-by", "platform", "--out-dir", str(out), "-f", "dear-comrades", env=EPOCH)
+    assert first.exit_code == 0, first.output
+    (out / "index.html").write_text("the user's own page")
+    (out / "old.ics").write_text("a calendar relcal did not write")
+    before = {p.name for p in out.glob("*.ics")}
+    assert "hulu.ics" in before
+    second = run("export", "--split-by", "platform", "--out-dir", str(out), "-f", "nomadland", "--kind", "theatrical",
+                 env=EPOCH, tty=True)
+    assert second.exit_code == 0, second.output
+    now = {p.name for p in out.glob("*.ics")}
+    assert "hulu.ics" not in now and "old.ics" in now and (out / "index.html").exists()
+    written = set(__import__("json").loads((out / ".relcal-export.json").read_text())["files"])
+    assert now == written | {"old.ics"}
+    assert "removed" in second.tty_stderr and "that this export no longer writes" in second.tty_stderr

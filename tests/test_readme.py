@@ -126,3 +126,19 @@ def test_every_readme_example_prints_what_the_readme_shows(run, update_golden, m
         return
     for command, shown, actual in failures:
         pytest.fail(f"README example drifted: $ {command}\n--- shown ---\n{shown}--- actual ---\n{actual}")
+
+
+def test_the_timeline_picture_in_the_readme_is_what_relcal_draws(run, tmp_path, update_golden):
+    """docs/timeline.svg is made by the command the README gives next to it."""
+    text = README.read_text(encoding="utf-8")
+    (command,) = re.findall(r"^relcal timeline .*--format svg -o docs/timeline\.svg$", text, flags=re.M)
+    assert "](docs/timeline.svg)" in text
+    args = shlex.split(command)[1:]
+    args[args.index("-o") + 1] = str(tmp_path / "timeline.svg")
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    drawn = (tmp_path / "timeline.svg").read_bytes()
+    committed = ROOT / "docs" / "timeline.svg"
+    if update_golden:
+        committed.write_bytes(drawn)
+    assert committed.read_bytes() == drawn, "docs/timeline.svg is stale; run pytest --update-golden"

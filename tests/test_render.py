@@ -88,8 +88,10 @@ def test_markdown_escapes_pipes_and_newlines():
     lines = render("md").splitlines()
     assert lines[0] == "| Date | Film | Kind | Where | Region |"
     assert lines[1] == "|---|---|---|---|---|"
-    # a tab is a control character to a terminal: md writes it as a space
-    assert lines[2] == '| 2021-02-05 | Tab here, "quotes", pipe \\| and back\\\\slash<br>new line | VOD |  | US |'
+    # a tab is a control character to a terminal: md writes it as a space; every
+    # ASCII punctuation character is backslash-escaped (see tests/test_escaping.py)
+    assert lines[2] == ('| 2021\\-02\\-05 | Tab here\\, \\"quotes\\"\\, pipe \\| and back\\\\slash<br>new line '
+                        '| VOD |  | US |')
 
 
 def test_machine_formats_never_wrap_long_lines():
@@ -137,7 +139,9 @@ def test_gap_between_windows():
     assert gap(a, b) == "+7 days"
     assert gap(b, b) == "same day"
     assert gap(a, Release(PartialDate(2021, 1, 30), Kind.VOD)) == "+1 day"
-    assert gap(Release(PartialDate(2020, 9), Kind.FESTIVAL), a) == "~+150 days"
+    # no gap to or from a month- or year-only date: it has no day to count from
+    assert gap(Release(PartialDate(2020, 9), Kind.FESTIVAL), a) == ""
+    assert gap(a, Release(PartialDate(2021), Kind.VOD)) == ""
 
 
 def test_empty_note_says_where_the_data_is():
@@ -213,8 +217,8 @@ def test_control_characters_in_a_title_are_made_visible(fmt, width, color, name)
         text = re.sub(r"\x1b\[[0-9;]*m", "", text)
     assert not RAW.search(text), repr(text)
     flat = "".join(text.split())
-    if fmt == "md":
-        flat = flat.replace("\\\\", "\\")
+    if fmt == "md":  # undo md's backslash escapes of ASCII punctuation
+        flat = re.sub(r"\\([!-/:-@[-`{-~])", r"\1", flat)
     assert "".join(visible.split()) in flat, text
     if fmt == "table":  # the table at 160 columns, the list at 24
         assert text.startswith("Date ") is (width > 100), text

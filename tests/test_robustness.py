@@ -299,12 +299,10 @@ def test_a_full_or_read_only_disk_is_one_line_and_the_old_file_survives(run, tmp
 
 
 def test_a_folder_that_refuses_new_files_is_one_line(run, tmp_path, monkeypatch):
-    import tempfile
+    def refuse(target):
+        raise files.NoTemporaryFile(errno.EACCES, "Permission denied")
 
-    def refuse(*args, **kwargs):
-        raise PermissionError(errno.EACCES, "Permission denied")
-
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(files, "_temporary", refuse)
     result = run("export", "-o", str(tmp_path / "releases.ics"))
     assert result.exit_code == 1
     assert result.stderr == f"relcal: cannot write {tmp_path / 'releases.ics'}: Permission denied; nothing was written\n"
@@ -344,7 +342,7 @@ def test_split_by_hostile_platform_names_stays_inside_the_out_dir(run, write, tm
     out = tmp_path / "out"
     result = run("export", "--data", str(data), "--split-by", "platform", "--out-dir", str(out))
     assert result.exit_code == 0, result.output
-    written = sorted(out.iterdir())
+    written = sorted(out.glob("*.ics"))
     assert len(written) == len(names)  # one file each, none overwriting another
     for path in written:
         assert path.parent == out and path.suffix == ".ics" and len(path.name) < 100

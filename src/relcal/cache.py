@@ -60,7 +60,7 @@ _TOUCH_NS = 3_600 * 10**9  # an entry's mtime (its last use) is renewed when old
 _TEMP_NS = 3_600 * 10**9  # a temporary file this old was left by a run that was killed
 DIGEST = 32  # bytes of SHA-256
 _ENTRY_NAME = r"[0-9a-f]{8}-[0-9a-f]{8}\.cache"  # what _evict may remove: entries ...
-_TEMP_NAME = r"\.[0-9a-f]{8}-[0-9a-f]{8}\.cache\.[0-9]+-[0-9]+\.tmp"  # ... and temporary files
+_TEMP_NAME = r"\.[0-9a-f]{8}-[0-9a-f]{8}\.cache\.(?:[0-9a-f]{12}|[0-9]+-[0-9]+)\.tmp"  # ... and temporary files (either naming)
 
 # name, typecode, count (of files, films or windows, plus one): the arrays, in file order
 _ARRAYS = (("size", "q", "files", 0), ("mtime", "q", "files", 0), ("ctime", "q", "files", 0),
@@ -388,7 +388,6 @@ def write(root: str, written_ns: int, names: Sequence[str], keys: Sequence[Key],
 
     WRITTEN_NS is when the files were looked at (before any was read). False, and
     no error and no file left behind, if the entry cannot be written."""
-    temp: Path | None = None
     try:
         folder = folder or cache_dir()
         # ASCII JSON: a third faster to write than UTF-8, and any text (lone surrogates too) round-trips
@@ -430,24 +429,13 @@ def write(root: str, written_ns: int, names: Sequence[str], keys: Sequence[Key],
         head = json.dumps(header, separators=(",", ":")).encode("ascii") + b"\n"
         folder.mkdir(parents=True, exist_ok=True)
         target = entry_path(folder, root)
-        temp = target.with_name(f".{target.name}.{os.getpid()}-{time.monotonic_ns()}.tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
-        with open(fd, "wb") as handle:
-            handle.write(head)
-            handle.write(block)
-            handle.writelines(chunks)
-        os.replace(temp, target)
-        temp = None
+        from .files import replace  # the one writer; a cache entry need not survive a power cut
+
+        replace(target, [head, block, *chunks], mode=0o600, durable=False)
         _evict(folder, target.name)
         return True
-    except Exception:  # a cache that cannot be written only means no caching
+    except Exception:  # a cache that cannot be written only means no caching (replace() left no file)
         return False
-    finally:
-        if temp is not None:
-            try:
-                temp.unlink()
-            except OSError:
-                pass
 
 
 def _evict(folder: Path, keep: str) -> None:

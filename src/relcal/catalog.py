@@ -215,6 +215,15 @@ def find_files(paths: Iterable[PathLike] | None, problems: list[Problem]) -> lis
     return [Path(root.file(k)) for root in _roots(paths, problems) for k in range(len(root.names))]
 
 
+def file_keys(paths: Iterable[PathLike] | None = None) -> tuple[tuple[tuple[str, Key], ...], tuple[Problem, ...]]:
+    """Every file load_catalog(PATHS) would read, with its stat key (size, mtime, ctime, inode,
+    device), and the problems finding them: one folder scan and a stat a file, no reading. Two
+    equal answers mean the dataset did not change between them (``relcal serve`` asks per request)."""
+    problems: list[Problem] = []
+    found = tuple((root.file(k), key) for root in _roots(paths, problems) for k, key in enumerate(root.keys))
+    return found, tuple(problems)
+
+
 def describe_files(files: Sequence[PathLike]) -> str:
     """The files read, in one short line, however many there are.
 

@@ -123,6 +123,8 @@ FormatOpt = Annotated[
                  autocompletion=lambda: list(FORMATS)),
 ]
 NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="Leave out the header line (tsv, csv).")]
+BOM_HELP = "Start csv output with a UTF-8 byte-order mark, so that Excel reads non-ASCII text right (csv only)."
+BomOpt = Annotated[bool, typer.Option("--bom", help=BOM_HELP)]
 KindOpt = Annotated[
     list[str] | None,
     typer.Option("-k", "--kind", metavar="KIND",
@@ -169,13 +171,17 @@ def _date(text: str | None, today: date, option: str, *, end: bool = False) -> d
     return found.last_day if end else found.first_day
 
 
-def _format(sink: Sink, fmt: str | None) -> str:
-    if fmt is None:
-        return sink.default_format()
-    key = fmt.strip().lower()
+def _format(sink: Sink, fmt: str | None, bom: bool = False) -> str:
+    key = sink.default_format() if fmt is None else fmt.strip().lower()
     if key not in FORMATS:
         raise UsageError(f"--format: {fmt!r} is not a format; use one of {', '.join(FORMATS)}")
-    return key
+    return _bom_check(key, bom)
+
+
+def _bom_check(fmt: str, bom: bool) -> str:
+    if bom and fmt != "csv":
+        raise UsageError(f"--bom is for csv output only (this output is {fmt}); add --format csv or leave out --bom")
+    return fmt
 
 
 def _load(ctx: typer.Context, data: list[Path] | None, no_cache: bool = False) -> Any:
@@ -200,17 +206,18 @@ def _query(start: date | None, end: date | None, kind: Any, platform: Any, regio
                        films=film or (), people=person or (), search=search or (), statuses=status or ())
 
 
-def _print_rows(ctx: typer.Context, query: Any, catalog: Any, fmt: str | None, no_header: bool) -> None:
+def _print_rows(ctx: typer.Context, query: Any, catalog: Any, fmt: str | None, no_header: bool,
+                bom: bool = False) -> None:
     from .render import empty_note, write_rows
 
     sink = _sink(ctx)
-    fmt = _format(sink, fmt)
+    fmt = _format(sink, fmt, bom)
     rows = query.rows(catalog)
     if not rows and fmt == "table":
         before, after = query.nearest_outside(catalog)
         sink.note(empty_note(query.start, query.end, before, after))
         return
-    write_rows(sink, fmt, rows, header=not no_header)
+    write_rows(sink, fmt, rows, header=not no_header, bom=bom)
 
 
 # ---------------------------------------------------------------------------
@@ -238,7 +245,8 @@ def upcoming(
     to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Look up to DATE instead of --days.")] = None,
     kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
     person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
-    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, bom: BomOpt = False,
+    data: DataOpt = None, today: TodayOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Release windows from today to today + --days (default 30)."""
@@ -255,7 +263,7 @@ def upcoming(
     else:
         end = add_days(day, 30 if days is None else days, "--days")
     query = _query(day, end, kind, platform, region, film, person, search, status)
-    _print_rows(ctx, query, _load(ctx, data, no_cache), fmt, no_header)
+    _print_rows(ctx, query, _load(ctx, data, no_cache), fmt, no_header, bom)
 
 
 @app.command()
@@ -265,14 +273,15 @@ def releases(
     to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last day (a month or year means its last day).")] = None,
     kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
     person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
-    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, bom: BomOpt = False,
+    data: DataOpt = None, today: TodayOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Release windows in any range, past included (no --from/--to: all of them)."""
     day = _today(today)
     query = _query(_date(start, day, "--from"), _date(to, day, "--to", end=True),
                    kind, platform, region, film, person, search, status)
-    _print_rows(ctx, query, _load(ctx, data, no_cache), fmt, no_header)
+    _print_rows(ctx, query, _load(ctx, data, no_cache), fmt, no_header, bom)
 
 
 @app.command()
@@ -280,7 +289,8 @@ def films(
     ctx: typer.Context,
     kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
     person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
-    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, bom: BomOpt = False,
+    data: DataOpt = None, today: TodayOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """One row per film: id, title, year, directors, windows and the next window from today."""
@@ -290,11 +300,11 @@ def films(
     query = _query(None, None, kind, platform, region, film, person, search, status)
     summaries = query.summaries(_load(ctx, data, no_cache), day)
     sink = _sink(ctx)
-    fmt_ = _format(sink, fmt)
+    fmt_ = _format(sink, fmt, bom)
     if not summaries and fmt_ == "table":
         sink.note("No films match these filters.")
         return
-    write_films(sink, fmt_, summaries, header=not no_header)
+    write_films(sink, fmt_, summaries, header=not no_header, bom=bom)
 
 
 @app.command()
@@ -302,7 +312,8 @@ def show(
     ctx: typer.Context,
     film: Annotated[str, typer.Argument(metavar="FILM", help="Film id (or its exact title).",
                                         autocompletion=_complete_film)],
-    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, bom: BomOpt = False,
+    data: DataOpt = None, today: TodayOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """One film: its details, then its windows as a timeline with the gap between them."""
@@ -314,7 +325,7 @@ def show(
     found = find_film(catalog, film)
     rows = Query(films=(found.id,)).rows(catalog)
     sink = _sink(ctx)
-    write_film(sink, _format(sink, fmt), found, rows, header=not no_header)
+    write_film(sink, _format(sink, fmt, bom), found, rows, header=not no_header, bom=bom)
 
 
 @app.command()
@@ -334,38 +345,43 @@ def export(
     split_by: Annotated[str | None, typer.Option("--split-by", metavar="FIELD",
                                                  help="One calendar file per film, platform, kind or region (needs --out-dir).")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out-dir", metavar="DIR", help="Folder for --split-by files.")] = None,
+    allow_empty: Annotated[bool, typer.Option("--allow-empty",
+                                              help="Write a calendar even when no window matches (a feed with nothing "
+                                                   "scheduled yet); otherwise that is an error and nothing is written.")] = False,
     data: DataOpt = None, today: TodayOpt = None, no_cache: NoCacheOpt = False,
 ) -> None:
     """Matching windows as an iCalendar file for calendar apps (all-day events)."""
     from . import ical
-    from .files import write_atomic
+    from .files import write_file, write_set
+    from .query import Query
 
     day = _today(today)
-    options = ical.Options(name=name, stamp=ical.dtstamp(),
-                           remind=ical.parse_duration(remind) if remind else None,
-                           include_partial=include_partial)
+    options = ical.make_options(name=name, remind=remind, include_partial=include_partial)
     if split_by is not None:
         ical.split_field(split_by)
         if out_dir is None or output is not None:
             raise UsageError("--split-by writes one file per group into --out-dir DIR; give --out-dir and no -o")
     elif out_dir is not None:
         raise UsageError("--out-dir goes with --split-by; for one file use -o FILE")
-    query = _query(_date(start, day, "--from"), _date(to, day, "--to", end=True),
-                   kind, platform, region, film, person, search, status)
+    query = Query.parse(day, start=start, end=to, kinds=kind or (), platforms=platform or (), regions=region or (),
+                        films=film or (), people=person or (), search=search or (), statuses=status or ())
     rows = query.rows(_load(ctx, data, no_cache))  # an invalid dataset stops here, before anything is written
     plan = ical.plan(rows, options, split_by)
     sink = _sink(ctx)
+    if not plan.calendars or not plan.calendars[0].rows:
+        if not allow_empty:
+            partial = (f"; {plan.left_out} window{'s' * (plan.left_out != 1)} known only to the month or year "
+                       "matched (--include-partial adds them)") if plan.left_out else ""
+            raise ExportError(f"no window matches these filters, so there is nothing to export{partial}; "
+                              "nothing was written (--allow-empty writes an empty calendar)")
     if split_by is not None:
         assert out_dir is not None
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ExportError(f"cannot create {out_dir}: {exc.strerror or exc}") from None
-        for planned in plan.calendars:
-            assert planned.file_name is not None
-            write_atomic(out_dir / planned.file_name, ical.export_bytes(planned.rows, replace(options, name=planned.name)))
+        files = {p.file_name: ical.export_bytes(p.rows, replace(options, name=p.name))
+                 for p in plan.calendars if p.file_name}
+        removed = write_set(out_dir, files)
         if sink.stderr_isatty:
-            sink.note(f"wrote {len(plan.calendars)} calendar{'s' * (len(plan.calendars) != 1)} to {out_dir}")
+            sink.note(f"wrote {len(files)} calendar{'s' * (len(files) != 1)} to {out_dir}"
+                      + (f"; removed {len(removed)} that this export no longer writes" if removed else ""))
         if plan.empty_groups:
             sink.note(f"{plan.empty_groups} group{'s' * (plan.empty_groups != 1)} with no window known to the day "
                       "got no calendar; --include-partial adds them")
@@ -378,7 +394,7 @@ def export(
         if output in (None, "-"):
             sink.write_bytes(data_bytes)
         else:
-            write_atomic(Path(output), data_bytes)
+            write_file(Path(output), data_bytes)
         if sink.stderr_isatty and output not in (None, "-"):
             sink.note(f"wrote {len(events)} event{'s' * (len(events) != 1)} to {output}")
     if plan.left_out and sink.stderr_isatty:
@@ -471,16 +487,17 @@ def _picker(ctx: typer.Context) -> Any:
     return pick
 
 
-def _report(ctx: typer.Context, outcome: Any, fmt: str | None, no_header: bool, *, dry_run: bool = False) -> None:
+def _report(ctx: typer.Context, outcome: Any, fmt: str | None, no_header: bool, *, dry_run: bool = False,
+            bom: bool = False) -> None:
     """The changes as rows on stdout; notes and failures on stderr; exit 1 if anything failed."""
     from .render import CHANGE_COLUMNS, write_records
     from .sync import CHANGE_KEYS, Change
 
     sink = _sink(ctx)
-    fmt_ = _format(sink, fmt)
+    fmt_ = _format(sink, fmt, bom)
     if outcome.changes or fmt_ != "table":
         write_records(sink, fmt_, outcome.changes, record=Change.as_dict, keys=CHANGE_KEYS, columns=CHANGE_COLUMNS,
-                      header=not no_header)
+                      header=not no_header, bom=bom)
     if sink.stderr_isatty:
         for note in outcome.notes:
             sink.note(note)
@@ -509,7 +526,8 @@ def add(
                                                  "Default: your folder, $RELCAL_HOME/films.")] = None,
     year: Annotated[int | None, typer.Option("--year", min=1870, max=2200, help="With a title: the film's year.")] = None,
     rate: RateOpt = 40.0,
-    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, bom: BomOpt = False,
+    data: DataOpt = None, today: TodayOpt = None,
 ) -> None:
     """Bring films in from TMDB, with every release window TMDB lists (needs TMDB_API_KEY or TMDB_READ_TOKEN).
 
@@ -520,13 +538,14 @@ def add(
     from .sync import parse_items, resolve
 
     day = _today(today)
+    _format(_sink(ctx), fmt, bom)  # checked before anything is fetched or written
     client = _tmdb(rate)
     parsed = parse_items(items)
     ids = resolve(client, parsed, year, pick=_picker(ctx))
     sink = _sink(ctx)
     with Bar(sink.stderr, sink.stderr_isatty, "Fetching from TMDB") as bar:
         outcome = add_films(client, ids, to, day, data=_paths(_data(data)), progress=bar.start)
-    _report(ctx, outcome, fmt, no_header)
+    _report(ctx, outcome, fmt, no_header, bom=bom)
 
 
 @app.command(epilog=TMDB_NOTICE)
@@ -535,7 +554,7 @@ def sync(
     film: FilmOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes; write nothing.")] = False,
     rate: RateOpt = 40.0,
-    fmt: FormatOpt = None, no_header: NoHeaderOpt = False,
+    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, bom: BomOpt = False,
     data: Annotated[list[str] | None, typer.Option("--data", metavar="PATH",
                                                     help="Files or folders to sync (repeatable). Default: your folder, "
                                                          "$RELCAL_HOME/films; the shipped dataset is never written.")] = None,
@@ -547,11 +566,12 @@ def sync(
     from .sync import sync as sync_films
 
     day = _today(today)
+    _format(_sink(ctx), fmt, bom)  # checked before anything is fetched or written
     client = _tmdb(rate)
     sink = _sink(ctx)
     with Bar(sink.stderr, sink.stderr_isatty, "Fetching from TMDB") as bar:
         outcome = sync_films(client, _paths(_data(data)), film or (), day, dry_run=dry_run, progress=bar.start)
-    _report(ctx, outcome, fmt, no_header, dry_run=dry_run)
+    _report(ctx, outcome, fmt, no_header, dry_run=dry_run, bom=bom)
 
 
 def _path_like(text: str) -> bool:
@@ -570,7 +590,8 @@ def discover(
     kind: KindOpt = None,
     add_found: Annotated[bool, typer.Option("--add", help="Add every film found (to --to PATH, else your folder).")] = False,
     rate: RateOpt = 40.0,
-    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, data: DataOpt = None, today: TodayOpt = None,
+    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, bom: BomOpt = False,
+    data: DataOpt = None, today: TodayOpt = None,
 ) -> None:
     """Films TMDB lists with a release in a region and date range (needs TMDB_API_KEY or TMDB_READ_TOKEN)."""
     from .progress import Bar
@@ -581,6 +602,7 @@ def discover(
     from .sync import discover as discover_films
 
     day = _today(today)
+    _format(_sink(ctx), fmt, bom)  # checked before anything is fetched or written
     asked = Query.build(kinds=kind or (), regions=[region])  # checks them as every command does
     code, kinds = asked.regions[0], list(asked.kinds)
     dates = [t for t in to or () if not (add_found and _path_like(t))]
@@ -599,10 +621,10 @@ def discover(
     sink = _sink(ctx)
     with Bar(sink.stderr, sink.stderr_isatty, "Fetching from TMDB") as bar:
         found, records, failures = discover_films(client, code, first, last, kinds, day, progress=bar.start)
-    fmt_ = _format(sink, fmt)
+    fmt_ = _format(sink, fmt, bom)
     if found or fmt_ != "table":
         write_records(sink, fmt_, found, record=Found.as_dict, keys=DISCOVER_KEYS, columns=FOUND_COLUMNS,
-                      header=not no_header)
+                      header=not no_header, bom=bom)
     else:
         sink.note(f"TMDB lists no releases in {code} between {first} and {last}" + (" of these kinds." if kinds else "."))
     for failure in failures:
@@ -617,6 +639,295 @@ def discover(
         failures = failures + outcome.failures
     if failures:
         raise typer.Exit(int(ExitCode.DATA))
+
+
+# ---------------------------------------------------------------------------
+# Pictures: calendar, timeline, stats (computed in views.py, drawn in pictures.py)
+
+_ROW_FORMATS = ("tsv", "csv", "json", "jsonl", "md")
+
+
+def _picture_format(fmt: str | None, allowed: tuple[str, ...], default: str) -> str:
+    if fmt is None:
+        return default
+    key = fmt.strip().lower()
+    if key not in allowed:
+        raise UsageError(f"--format: {fmt!r} is not a format of this command; use one of {', '.join(allowed)}")
+    return key
+
+
+def _write_out(ctx: typer.Context, output: str | None, draw: Any) -> None:
+    """What DRAW(sink) writes: to stdout, or with -o FILE to FILE (atomically, no colour)."""
+    sink = _sink(ctx)
+    if output in (None, "-"):
+        draw(sink)
+        return
+    import io
+
+    from .files import write_file
+
+    if not output:
+        raise UsageError("-o/--output: the file name is empty; give a file, or '-' for stdout")
+    buffer = io.StringIO()
+    draw(Sink(buffer, sink.stderr, stderr_isatty=sink.stderr_isatty, width=sink.columns(), color=False))
+    write_file(Path(output), buffer.getvalue().encode("utf-8"))
+    if sink.stderr_isatty:
+        sink.note(f"wrote {output}")
+
+
+def _week_start(text: str) -> int:
+    key = text.strip().lower()
+    if key in ("monday", "mon"):
+        return 0
+    if key in ("sunday", "sun"):
+        return 6
+    raise UsageError(f"--week-start: {text!r} is not monday or sunday")
+
+
+def _nothing_note(ctx: typer.Context, query: Any, catalog: Any) -> None:
+    from .render import empty_note
+
+    before, after = query.nearest_outside(catalog)
+    _sink(ctx).note(empty_note(query.start, query.end, before, after))
+
+
+OutputOpt = Annotated[str | None, typer.Option("-o", "--output", metavar="FILE",
+                                               help="Write to FILE (atomically); '-' or none: stdout.")]
+
+
+@app.command()
+def calendar(
+    ctx: typer.Context,
+    month: Annotated[str | None, typer.Argument(
+        metavar="[MONTH]", help="The first month shown: 2021-02, 'feb 2021', +1m, or any date relcal reads "
+                                "(default: this month). A year alone shows its 12 months.")] = None,
+    months: Annotated[int | None, typer.Option("--months", "-n", metavar="N", min=1, max=120,
+                                               help="How many months to show (default 1).")] = None,
+    week_start: Annotated[str, typer.Option("--week-start", metavar="DAY",
+                                            help="First day of the week: monday (default) or sunday.")] = "monday",
+    kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
+    person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
+    fmt: Annotated[str | None, typer.Option("--format", metavar="FORMAT",
+                                            help="table (the grid; the default, also in a pipe), or the rows of the "
+                                                 "months shown as tsv, csv, json, jsonl or md.")] = None,
+    no_header: NoHeaderOpt = False, bom: BomOpt = False, data: DataOpt = None, today: TodayOpt = None, no_cache: NoCacheOpt = False,
+) -> None:
+    """A month grid of the windows: weeks in rows, each day's windows (a mark for the kind and the title),
+    '+N more' where a day holds more than fit, today highlighted, a key below.
+
+    Windows known only to the month or year are listed under the grid. On a narrow terminal the grid
+    becomes a week-by-week list.
+    """
+    from .dates import parse_date
+    from .model import days_in_month
+    from .views import month_grid
+    from .views import months as month_list
+
+    day = _today(today)
+    first_day = _week_start(week_start)
+    fmt_ = _bom_check(_picture_format(fmt, ("table", *_ROW_FORMATS), "table"), bom)
+    if month is None:
+        first, count = date(day.year, day.month, 1), months or 1
+    else:
+        found = parse_date(month, today=day, option="MONTH")
+        first, count = date(found.year, found.month or 1, 1), months or (1 if found.month else 12)
+    shown = month_list(first, count)
+    last = date(shown[-1][0], shown[-1][1], days_in_month(*shown[-1]))
+    query = _query(first, last, kind, platform, region, film, person, search, status)
+    catalog = _load(ctx, data, no_cache)
+    rows = query.rows(catalog)
+    sink = _sink(ctx)
+    if fmt_ != "table":
+        from .render import write_rows
+
+        write_rows(sink, fmt_, rows, header=not no_header, bom=bom)
+        return
+    from .pictures import draw_calendar
+
+    grids = [month_grid(rows, y, m, week_start=first_day, today=day) for y, m in shown]
+    sink.write(draw_calendar(grids, sink))
+    if not rows:
+        _nothing_note(ctx, query, catalog)
+
+
+@app.command()
+def timeline(
+    ctx: typer.Context,
+    start: Annotated[str | None, typer.Option("--from", metavar="DATE",
+                                              help="Start of the axis (default: the first window).")] = None,
+    to: Annotated[str | None, typer.Option("--to", metavar="DATE",
+                                           help="End of the axis (default: the last window).")] = None,
+    kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
+    person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
+    fmt: Annotated[str | None, typer.Option("--format", metavar="FORMAT",
+                                            help="table (the picture; the default, also in a pipe), svg (the same "
+                                                 "picture as an SVG file), or the rows as tsv, csv, json, jsonl or md.")] = None,
+    output: OutputOpt = None,
+    no_header: NoHeaderOpt = False, bom: BomOpt = False, data: DataOpt = None, today: TodayOpt = None, no_cache: NoCacheOpt = False,
+) -> None:
+    """One line per film, its windows placed on a shared time axis with month (or, for long spans,
+    year) ticks: marks by kind, a key below, gaps visible at a glance.
+
+    A window known only to the month or year spans its period. --format svg draws the same picture
+    for a blog post or a slide (-o FILE to write it to a file).
+    """
+    from .views import timeline as build_timeline
+
+    day = _today(today)
+    fmt_ = _bom_check(_picture_format(fmt, ("table", "svg", *_ROW_FORMATS), "table"), bom)
+    query = _query(_date(start, day, "--from"), _date(to, day, "--to", end=True),
+                   kind, platform, region, film, person, search, status)
+    catalog = _load(ctx, data, no_cache)
+    rows = query.rows(catalog)
+    if not rows and fmt_ == "table":
+        _nothing_note(ctx, query, catalog)
+        return
+    if fmt_ in _ROW_FORMATS:
+        from .render import write_rows
+
+        _write_out(ctx, output, lambda sink: write_rows(sink, fmt_, rows, header=not no_header, bom=bom))
+        return
+    from .pictures import draw_timeline, timeline_svg
+
+    lanes = build_timeline(rows, start=query.start, end=query.end)
+    if fmt_ == "svg":
+        _write_out(ctx, output, lambda sink: sink.write(timeline_svg(lanes)))
+    else:
+        _write_out(ctx, output, lambda sink: sink.write(draw_timeline(lanes, sink)))
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    by: Annotated[str, typer.Option(
+        "--by", metavar="GROUP",
+        help="film (default), distributor, platform, kind, region, month or year. A window counts in its own "
+             "group. A gap counts in the group of its home window for platform and kind, of its cinema window "
+             "for distributor, month and year, and of its region for region (none: two worldwide windows).")] = "film",
+    start: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First day (default: all windows).")] = None,
+    to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last day.")] = None,
+    kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
+    person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
+    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, bom: BomOpt = False, data: DataOpt = None,
+    today: TodayOpt = None, no_cache: NoCacheOpt = False,
+) -> None:
+    """Per group: the films, the windows, and the days from cinemas to home viewing (median, min, max),
+    with a bar per group scaled to the largest median.
+
+    A gap is, for one film and one region, the days from its first cinema window (limited, theatrical,
+    virtual-cinema) to its first home window (vod, streaming, physical, tv); only windows known to the
+    day and not cancelled count; a negative gap (home first) is kept. A worldwide window (no region)
+    counts in every region the film has windows of its own; two worldwide windows make one gap.
+    """
+    from .pictures import STATS_COLUMNS, draw_stats
+    from .render import write_records
+    from .views import GROUPINGS, STATS_KEYS, StatsRow
+    from .views import stats as build_stats
+
+    day = _today(today)
+    group = by.strip().lower()
+    if group not in GROUPINGS:
+        import difflib
+
+        close = difflib.get_close_matches(group, GROUPINGS, n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise UsageError(f"--by: {by!r} is not a grouping; {hint}use one of: {', '.join(GROUPINGS)}")
+    query = _query(_date(start, day, "--from"), _date(to, day, "--to", end=True),
+                   kind, platform, region, film, person, search, status)
+    catalog = _load(ctx, data, no_cache)
+    sink = _sink(ctx)
+    fmt_ = _format(sink, fmt, bom)
+    rows = query.rows(catalog)
+    if not rows and fmt_ == "table":
+        _nothing_note(ctx, query, catalog)
+        return
+    groups = build_stats(rows, group)
+    if fmt_ == "table":
+        sink.write(draw_stats(groups, sink, group))
+    else:
+        write_records(sink, fmt_, groups, record=StatsRow.as_dict, keys=STATS_KEYS, columns=STATS_COLUMNS,
+                      header=not no_header, bom=bom)
+
+
+# ---------------------------------------------------------------------------
+# Subscriptions: serve, publish (serve.py, site.py: only these import uvicorn and jinja2)
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", metavar="ADDRESS",
+                                      help="Address to listen on. Default 127.0.0.1: this machine only "
+                                           "(0.0.0.0: every network interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="N", min=0, max=65535,
+                                      help="Port to listen on (0: any free one).")] = 8080,
+    data: DataOpt = None, today: TodayOpt = None, no_cache: NoCacheOpt = False,
+) -> None:
+    """Serve the calendar for calendar apps to subscribe to, and a page with the links, until Ctrl-C.
+
+    /releases.ics is what 'relcal export' writes; its filters are parameters named as export's
+    options: kind, platform, region, film, person, search, status (each repeatable), from, to,
+    past_days, future_days (days before and after today, instead of from and to), include_partial,
+    remind, name. Example: /releases.ics?platform=Hulu&kind=vod&future_days=90. The page is at /.
+    The dataset is read again when its files change; an edit that breaks it is logged once and
+    the last good data is served meanwhile.
+    """
+    from .serve import serve as run_server
+
+    fixed = _today(today) if today is not None and today.strip() else None  # else each request's own day
+    run_server(_data(data), host=host, port=port, today=fixed, use_cache=not no_cache, stderr=_sink(ctx).stderr)
+
+
+@app.command()
+def publish(
+    ctx: typer.Context,
+    out_dir: Annotated[str, typer.Option("--out-dir", metavar="DIR",
+                                         help="Folder of the site: replaced as a whole in one step; files in it "
+                                              "that relcal did not write stay.")],
+    start: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First day (default: all windows).")] = None,
+    to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last day.")] = None,
+    kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
+    person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
+    name: Annotated[str, typer.Option("--name", help="Calendar and page name.")] = "relcal releases",
+    remind: Annotated[str | None, typer.Option("--remind", metavar="DURATION",
+                                               help="Add a reminder this long before each day, e.g. 1d or 12h.")] = None,
+    include_partial: Annotated[bool, typer.Option("--include-partial",
+                                                  help="Also put month- or year-precision windows in the calendars.")] = False,
+    split_by: Annotated[str | None, typer.Option("--split-by", metavar="FIELD",
+                                                 help="Also one calendar per film or region (FIELD/NAME.ics); platform "
+                                                      "and kind calendars are always there.")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", metavar="URL",
+                                                 help="Where the site will be, e.g. https://you.github.io/films/: the page "
+                                                      "then shows webcal:// subscribe links and full addresses to copy.")] = None,
+    data: DataOpt = None, today: TodayOpt = None, no_cache: NoCacheOpt = False,
+) -> None:
+    """The page (index.html) and its calendars as static files, for GitHub Pages or any web server:
+    releases.ics, one calendar per platform (platform/NAME.ics) and per kind (kind/KIND.ics), and with
+    --split-by film or region one per film or region. Links on the page are relative. With
+    SOURCE_DATE_EPOCH set, two runs over the same data write the same bytes."""
+    from . import ical
+    from .files import write_set
+    from .query import Query
+    from .site import CALENDAR, INDEX, check_base_url, site_files
+
+    day = _today(today)
+    if not out_dir:
+        raise UsageError("--out-dir: the folder name is empty; give a folder")
+    options = ical.make_options(name=name, remind=remind, include_partial=include_partial)
+    base = check_base_url(base_url)
+    if split_by is not None:
+        split_by = ical.split_field(split_by)
+    query = Query.parse(day, start=start, end=to, kinds=kind or (), platforms=platform or (), regions=region or (),
+                        films=film or (), people=person or (), search=search or (), statuses=status or ())
+    files, page = site_files(_load(ctx, data, no_cache), query, options, day, split_by=split_by, base_url=base)
+    removed = write_set(Path(out_dir), files)
+    sink = _sink(ctx)
+    if not page.main.count:
+        sink.note("relcal: no window matches these filters: the calendars are empty (feeds with nothing scheduled)")
+    if sink.stderr_isatty:
+        calendars = len(files) - 1
+        sink.note(f"wrote {INDEX} and {calendars} calendar{'s' * (calendars != 1)} ({CALENDAR} and one per "
+                  f"platform, kind{' and ' + split_by if split_by in ('film', 'region') else ''}) to {out_dir}"
+                  + (f"; removed {len(removed)} that this run no longer writes" if removed else ""))
 
 
 def only(name: str) -> typer.Typer | None:

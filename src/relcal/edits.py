@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, ExportError
-from .files import write_atomic
+from .files import write_file
 from .model import Film, PartialDate, Release, Status
 
 # Keys in the order relcal writes them (the dataset format's order).
@@ -344,7 +344,7 @@ class DatasetFile:
         text = self.render()
         if self.text and text == self.text:
             return False
-        write_atomic(self.path, text.encode("utf-8"))
+        write_file(self.path, text.encode("utf-8"))
         return True
 
 

@@ -153,9 +153,15 @@ def uid(row: Row) -> str:
 # ---------------------------------------------------------------------------
 # Events
 
+# A window that will not happen, or not on its date, says so first: a calendar
+# shows the SUMMARY, and many clients ignore STATUS.
+_SUMMARY_MARK = {Status.CANCELLED: "Cancelled: ", Status.POSTPONED: "Postponed: "}
+
+
 def summary(row: Row) -> str:
     r = row.release
-    return f"{row.film.title} — {r.label}" + (f" ({r.region})" if r.region else "")
+    return (_SUMMARY_MARK.get(r.status, "") + f"{row.film.title} — {r.label}"
+            + (f" ({r.region})" if r.region else ""))
 
 
 def description(row: Row) -> str:
@@ -212,6 +218,14 @@ class Options:
     stamp: datetime | None = None  # DTSTAMP; None = from the environment
     remind: str | None = None  # an RFC 5545 DURATION before the day
     include_partial: bool = False
+
+
+def make_options(name: str = DEFAULT_NAME, remind: str | None = None, include_partial: bool = False,
+                 stamp: datetime | None = None) -> Options:
+    """Options from what the user typed: ``relcal export``'s options and ``relcal serve``'s
+    URL parameters both come here. A bad REMIND is a UsageError; STAMP defaults to dtstamp()."""
+    return Options(name=name, stamp=stamp or dtstamp(), remind=parse_duration(remind) if remind else None,
+                   include_partial=include_partial)
 
 
 def event_status(release: Release) -> str:
@@ -296,7 +310,7 @@ def _event(row: Row, options: Options, film_text: str, Container: Any, ContentLi
     event.append(shared["STATUS", event_status(r)])
     event.append(shared["SEQUENCE", str(len(r.history))])
     event.append(shared.transparent)
-    if options.remind:
+    if options.remind and r.status is not Status.CANCELLED:  # no reminder of what will not happen
         event.append(Container(
             "VALARM",
             ContentLine("ACTION", {}, "DISPLAY"),
@@ -419,10 +433,14 @@ def plan(rows: Sequence[Row], options: Options, split_by: str | None = None) -> 
 
 
 def split(rows: Sequence[Row], by: str) -> dict[str, list[Row]]:
-    """Rows grouped by film, platform/venue, kind or region, in first-seen order."""
+    """Rows grouped by film, platform/venue, kind or region, in first-seen order. Names
+    are grouped as the filters match them, ignoring case and accents ('HULU' is 'Hulu'):
+    one group, one file."""
+    from .query import fold
+
     groups: dict[str, list[Row]] = {}
     for row in rows:
-        key = row.film.id if by == "film" else group_name(row, by)
+        key = row.film.id if by == "film" else fold(group_name(row, by))
         groups.setdefault(key, []).append(row)
     return groups
 

@@ -76,7 +76,7 @@ class FilmSummary(NamedTuple):
 
     film: Film
     windows: tuple[Release, ...]
-    next: Release | None  # the first matching window on or after today
+    next: Release | None  # the first matching window on or after today that is not cancelled
 
 
 class Query(NamedTuple):
@@ -125,6 +125,33 @@ class Query(NamedTuple):
             search=tuple(fold(s) for s in search),
             statuses=tuple(_choice(Status, s, "--status") for s in statuses),
         )
+
+    @classmethod
+    def parse(
+        cls,
+        today: date,
+        *,
+        start: str | date | None = None,
+        end: str | date | None = None,
+        kinds: Iterable[str] = (),
+        platforms: Iterable[str] = (),
+        regions: Iterable[str] = (),
+        films: Iterable[str] = (),
+        people: Iterable[str] = (),
+        search: Iterable[str] = (),
+        statuses: Iterable[str] = (),
+    ) -> Query:
+        """A Query from what the user typed, the range too: ``relcal export``'s options and
+        ``relcal serve``'s URL parameters both come here. A typed START is read as its first
+        day and END as its last ('2021-03' ends on the 31st), relative to TODAY ('+2w')."""
+        from .dates import parse_date
+
+        if isinstance(start, str):
+            start = parse_date(start, today=today, option="--from").first_day
+        if isinstance(end, str):
+            end = parse_date(end, today=today, option="--to").last_day
+        return cls.build(start=start, end=end, kinds=kinds, platforms=platforms, regions=regions, films=films,
+                         people=people, search=search, statuses=statuses)
 
     def without_range(self) -> Query:
         return self._replace(start=None, end=None)
@@ -202,7 +229,7 @@ class Query(NamedTuple):
                              key=lambda r: Row(film, r).sort_key)
             if window_filtered and not windows:
                 continue
-            upcoming = (r for r in windows if r.date.first_day >= today)
+            upcoming = (r for r in windows if r.date.first_day >= today and r.status is not Status.CANCELLED)
             out.append(FilmSummary(film, tuple(windows), next(upcoming, None)))
         out.sort(key=lambda s: (fold(s.film.title), s.film.year or 0, s.film.id))
         return out

@@ -14,8 +14,44 @@ Python-style escapes: ``\x1b`` (four characters) for a code point up to
 U+00FF, ``\u202e`` (six) above it. A tab becomes a space; a line break (LF, CR
 or CRLF) stays a line break where the output has them (a table cell, a note;
 ``<br>`` in md) and becomes a space in text that is wrapped or kept on one
-line. Machine formats (tsv, csv, json, jsonl) carry the data as it is: TSV
-escapes tab, newline, CR and backslash, JSON escapes C0 itself.
+line. Machine formats (tsv, csv, json, jsonl) carry the data as it is, escaped
+only as each format needs (one function per format below):
+
+- tsv (``_tsv_cell``): one record per line for every line-based reader, Python's
+  ``str.splitlines()`` included, and one field per tab. A backslash is written
+  ``\\``, a tab ``\t``, LF ``\n``, CR ``\r``; the other characters that
+  ``str.splitlines()`` breaks at are written as the Python escape of their code
+  point: ``\x0b``, ``\x0c``, ``\x1c``, ``\x1d``, ``\x1e``, ``\x85``,
+  ``\u2028``, ``\u2029``. Every other character is written as it is. Since a
+  backslash in the data is always doubled, decoding is unambiguous: read
+  ``\\``, ``\t``, ``\n``, ``\r``, ``\xHH`` and ``\uHHHH`` left to right
+  (``re.sub(r"\\(x[0-9a-f]{2}|u[0-9a-f]{4}|.)", ...)``).
+- csv (``_csv_cell``): OWASP's defence against formula injection first: a text
+  cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or CR gets a single
+  quote ``'`` in front, so a spreadsheet shows it as text instead of running it.
+  Numbers (year, window counts, TMDB ids) are written as they are; ISO dates and
+  the fixed vocabularies (kind, status, precision) never start with these. Then
+  RFC 4180 quoting: a field holding a comma, a double quote, CR or LF is put in
+  double quotes, a double quote inside doubled. Records end in LF. ``--bom``
+  starts the output with a UTF-8 byte-order mark (and writes it as UTF-8 whatever
+  the locale), for Excel.
+- tsv and csv write a list (a film's directors) as its items joined with
+  `` | ``, a ``|`` or ``\`` inside an item escaped with a backslash
+  (``Lee, Ang`` stays whole; ``a|b`` is written ``a\|b``), before the format's own
+  escaping. json and jsonl keep lists as lists.
+- json, jsonl (``_json_text``): JSON as ``json.dumps`` writes it (UTF-8 as it is,
+  C0 controls escaped), plus U+0085, U+2028 and U+2029 written as ``\u0085``,
+  ``\u2028``, ``\u2029``, so a JSONL record is one line to ``str.splitlines()``
+  and to JavaScript.
+- md (``_md_cell``): after ``safe_text``, every ASCII punctuation character
+  (those CommonMark lets a backslash escape) gets a backslash in front, except
+  ``&``, ``<`` and ``>``, written ``&amp;``, ``&lt;``, ``&gt;``; a line break (LF,
+  CR, CRLF, U+2028, U+2029) is ``<br>``, the only HTML relcal writes. No markdown
+  or HTML in the data is interpreted by the page that shows it; cells are never
+  wrapped in code spans (where a backslash cannot escape anything).
+- ``validate --format github`` (``github_annotation``): a property value (the
+  file name) has ``%``, CR, LF, ``:`` and ``,`` written ``%25``, ``%0D``, ``%0A``,
+  ``%3A``, ``%2C``; the message has ``%``, CR and LF escaped the same way.
 
 Widths are terminal cells (``cell_width``), never characters: East Asian Wide
 and Fullwidth characters take 2 cells, combining marks and zero-width
@@ -27,11 +63,10 @@ never wider. md is markdown source and is not wrapped.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import re
+import string
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -143,11 +178,27 @@ class Column(NamedTuple):
 # Cells
 
 def cell(value: Any) -> str:
-    """A value as one piece of text: lists joined with ', ', None as empty."""
+    """A value as one piece of text for a person: lists joined with ', ', None as empty."""
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
         return ", ".join(cell(v) for v in value)
+    return str(value)
+
+
+_LIST_ITEM_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|"})
+
+
+def machine_cell(value: Any) -> str:
+    r"""A value as one field of tsv or csv (before that format's escaping): None as
+    empty, a list as its items joined with ' | ', a '|' or '\' in an item escaped
+    with a backslash, so that 'Lee, Ang' and 'a|b' stay one item each."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value
+    if isinstance(value, (list, tuple)):
+        return " | ".join(machine_cell(v).translate(_LIST_ITEM_ESCAPES) for v in value)
     return str(value)
 
 
@@ -260,21 +311,78 @@ def _wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: st
 
 
 # Backslash escapes keep one record per line and one field per tab (the
-# convention of PostgreSQL's COPY and of linear TSV); cut -f stays safe.
-_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# convention of PostgreSQL's COPY and of linear TSV); cut -f stays safe. Every
+# character str.splitlines() breaks at is escaped, not just LF and CR.
+_TSV_ESCAPES = str.maketrans({
+    "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r",
+    **{char: _escape(ord(char)) for char in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"},
+})
+_TSV_SPECIAL = re.compile("[\\\\\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # and tabs, counted
+
+
+def _tsv_cell(text: str) -> str:
+    """One tsv field: see the module's docstring for the escapes."""
+    return text.translate(_TSV_ESCAPES)
 
 
 def _tsv_line(record: dict[str, Any]) -> str:
-    cells = ["" if v is None else v if type(v) is str else cell(v) for v in record.values()]
+    cells = [machine_cell(v) for v in record.values()]
     line = "\t".join(cells)
-    if line.count("\t") == len(cells) - 1 and "\\" not in line and "\n" not in line and "\r" not in line:
+    if line.count("\t") == len(cells) - 1 and not _TSV_SPECIAL.search(line):
         return line  # nothing to escape: the usual case, checked once for the whole line
-    return "\t".join(c.translate(_TSV_ESCAPES) for c in cells)
+    return "\t".join(map(_tsv_cell, cells))
+
+
+# OWASP's CSV injection guidance: a cell starting with one of these is a formula
+# to Excel, LibreOffice or Google Sheets.
+_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CSV_QUOTE = re.compile('[,"\r\n]')  # RFC 4180: a field holding one of these is quoted
+
+
+def _csv_cell(value: Any) -> str:
+    """One csv field: a text cell that a spreadsheet would run as a formula gets a
+    single quote in front (numbers are written as they are, so a count or a year
+    never changes); then RFC 4180 quoting when the field holds a comma, a double
+    quote, CR or LF. (The csv module, with "\n" between records, leaves a lone CR
+    unquoted, and a reader then splits the record there.)"""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = machine_cell(value)
+    if text.startswith(_CSV_FORMULA_START):
+        text = "'" + text
+    return '"' + text.replace('"', '""') + '"' if _CSV_QUOTE.search(text) else text
+
+
+# Breaks for str.splitlines() and JavaScript that json.dumps(ensure_ascii=False)
+# leaves raw; they can only occur inside a JSON string, so replacing them in the
+# output is safe.
+_JSON_BREAKS = (("\x85", "\\u0085"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
+def _json_text(text: str) -> str:
+    """JSON text from json.dumps with the line separators it leaves raw escaped."""
+    for raw, escaped in _JSON_BREAKS:
+        if raw in text:
+            text = text.replace(raw, escaped)
+    return text
+
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark;
+# &, < and > become entities, so no HTML tag or entity can form even where a
+# renderer does not honour backslash escapes.
+_MD_ESCAPES = str.maketrans({
+    **{char: "\\" + char for char in string.punctuation},
+    "&": "&amp;", "<": "&lt;", ">": "&gt;",
+    "\n": "<br>", "\u2028": "<br>", "\u2029": "<br>",
+})
 
 
 def _md_cell(value: str) -> str:
-    value = safe_text(value, breaks=True)  # CR and CRLF are "\n" now
-    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+    """One md table cell: see the module's docstring for the escapes."""
+    value = safe_text(value, breaks=True)  # control characters visible; CR and CRLF are "\n" now
+    return value.translate(_MD_ESCAPES)
 
 
 # ---------------------------------------------------------------------------
@@ -290,24 +398,28 @@ def write_records(
     columns: Sequence[Column],
     header: bool = True,
     title: str | None = None,
+    bom: bool = False,
 ) -> None:
     """ITEMS in FMT: machine formats from ``record`` (a dict with exactly ``keys``, in
-    order), human ones from ``columns``."""
+    order), human ones from ``columns``. BOM (csv only): a UTF-8 byte-order mark first."""
+    if bom and fmt != "csv":
+        raise ValueError("bom is for csv only")
     if fmt == "json":
-        sink.write(json.dumps([record(i) for i in items], ensure_ascii=False, indent=2) + "\n")
+        sink.write(_json_text(json.dumps([record(i) for i in items], ensure_ascii=False, indent=2)) + "\n")
     elif fmt == "jsonl":
-        sink.write("".join(json.dumps(record(i), ensure_ascii=False) + "\n" for i in items))
+        sink.write(_json_text("".join(json.dumps(record(i), ensure_ascii=False) + "\n" for i in items)))
     elif fmt == "tsv":
         lines = ["\t".join(keys)] if header else []
         lines.extend(_tsv_line(record(i)) for i in items)
         sink.write("".join(line + "\n" for line in lines))
     elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        if header:
-            writer.writerow(keys)
-        writer.writerows(map(cell, record(i).values()) for i in items)
-        sink.write(buffer.getvalue())
+        lines = [",".join(map(_csv_cell, keys))] if header else []
+        lines.extend(",".join(map(_csv_cell, record(i).values())) for i in items)
+        text = "".join(line + "\n" for line in lines)
+        if bom:  # for Excel: UTF-8 whatever the locale, announced by the byte-order mark
+            sink.write_bytes(("\ufeff" + text).encode("utf-8"))
+        else:
+            sink.write(text)
     elif fmt == "md":
         heads = [_md_cell(c.header) for c in columns]
         lines = ["| " + " | ".join(heads) + " |", "|" + "|".join("---" for _ in heads) + "|"]
@@ -400,17 +512,27 @@ ROW_COLUMNS = (
 _STATUS_COLUMN = Column("Status", lambda r: _status(r.release), no_wrap=True)
 
 
-def write_rows(sink: Sink, fmt: str, rows: Sequence[Row], *, header: bool = True) -> None:
+def write_rows(sink: Sink, fmt: str, rows: Sequence[Row], *, header: bool = True, bom: bool = False) -> None:
     columns = list(ROW_COLUMNS)
     if any(r.release.status is not Status.CONFIRMED for r in rows):
         columns.append(_STATUS_COLUMN)
-    write_records(sink, fmt, rows, record=Row.as_dict, keys=ROW_KEYS, columns=columns, header=header)
+    write_records(sink, fmt, rows, record=Row.as_dict, keys=ROW_KEYS, columns=columns, header=header, bom=bom)
+
+
+def _github_data(text: str) -> str:
+    """The message of a workflow command: %, CR and LF percent-encoded."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    """A property value of a workflow command: also ':' and ',', which end it."""
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def github_annotation(problem: Any) -> str:
     """A dataset problem as a GitHub Actions workflow command (shown on the PR's line)."""
-    message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    where = f"file={problem.file}"
+    message = _github_data(problem.message)
+    where = f"file={_github_property(problem.file)}"
     if problem.line:
         where += f",line={problem.line},col={problem.col}"
     return f"::error {where}::{message}\n"
@@ -508,23 +630,25 @@ FILM_COLUMNS = (
 )
 
 
-def write_films(sink: Sink, fmt: str, summaries: Sequence[FilmSummary], *, header: bool = True) -> None:
-    write_records(sink, fmt, summaries, record=film_record, keys=FILM_KEYS, columns=FILM_COLUMNS, header=header)
+def write_films(sink: Sink, fmt: str, summaries: Sequence[FilmSummary], *, header: bool = True,
+                bom: bool = False) -> None:
+    write_records(sink, fmt, summaries, record=film_record, keys=FILM_KEYS, columns=FILM_COLUMNS, header=header,
+                  bom=bom)
 
 
 # ---------------------------------------------------------------------------
 # One film (relcal show)
 
 def gap(previous: Release | None, current: Release) -> str:
-    """Days since the previous window: '+7 days'; '~' when either date is partial."""
-    if previous is None:
+    """Days since the previous window: '+7 days', 'same day'; nothing for the first
+    window, nor to or from a month- or year-only date (it has no day to count from)."""
+    if previous is None or not (previous.date.is_exact and current.date.is_exact):
         return ""
     days = (current.date.first_day - previous.date.first_day).days
-    approx = "" if previous.date.is_exact and current.date.is_exact else "~"
     if days == 0:
-        return "same day" if not approx else "~same time"
+        return "same day"
     unit = "day" if abs(days) == 1 else "days"
-    return f"{approx}{days:+d} {unit}"
+    return f"{days:+d} {unit}"
 
 
 def film_document(film: Film, rows: Sequence[Row]) -> dict[str, Any]:
@@ -600,14 +724,23 @@ def _window_note(release: Release) -> str:
     return f"{prefix}. {note}" if prefix and note else prefix or note
 
 
-def write_film(sink: Sink, fmt: str, film: Film, rows: Sequence[Row], *, header: bool = True) -> None:
+NO_WINDOWS = "No release windows yet."
+
+
+def write_film(sink: Sink, fmt: str, film: Film, rows: Sequence[Row], *, header: bool = True,
+               bom: bool = False) -> None:
+    if bom and fmt != "csv":
+        raise ValueError("bom is for csv only")
     if fmt == "json":
-        sink.write(json.dumps(film_document(film, rows), ensure_ascii=False, indent=2) + "\n")
+        sink.write(_json_text(json.dumps(film_document(film, rows), ensure_ascii=False, indent=2)) + "\n")
         return
     if fmt != "table":
-        write_rows(sink, fmt, rows, header=header)
+        write_rows(sink, fmt, rows, header=header, bom=bom)
         return
     sink.write(_details_text(film, sink.columns()))
+    if not rows:  # the timeline's place says so, rather than an empty table
+        sink.write(NO_WINDOWS + "\n")
+        return
     gaps = [gap(prev.release if prev else None, row.release) for prev, row in zip([None, *rows], rows)]
     columns = [
         Column("Date", lambda p: p[0].release.date.display(), no_wrap=True),
