@@ -29,7 +29,8 @@ NEW = b"BEGIN:VCALENDAR\r\nnew\r\nEND:VCALENDAR\r\n"
 
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("RELCAL_DATA", "RELCAL_TODAY")}
-    return {**env, "NO_COLOR": "1", "COLUMNS": "80", **extra}
+    # a fixed DTSTAMP: two exports compared byte for byte must not straddle a second
+    return {**env, "NO_COLOR": "1", "COLUMNS": "80", "SOURCE_DATE_EPOCH": "1611100800", **extra}
 
 
 def _relcal(*args: str, **kwargs) -> subprocess.CompletedProcess:
