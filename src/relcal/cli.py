@@ -10,7 +10,7 @@ in exactly one place, ``RelcalGroup.invoke``.
 import os
 import sys
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -67,7 +67,7 @@ def _new_app(completion: bool = True) -> typer.Typer:
     )
 
 
-app = _new_app()
+commands = _new_app()  # the whole app is `app`, below: these and the commands of LAZY
 
 
 def _sink(ctx: Any) -> Sink:
@@ -229,7 +229,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@commands.callback()
 def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
@@ -237,7 +237,7 @@ def root(
     """A release calendar for films: when a film arrives where — festivals, cinemas, VOD, streaming — per region."""
 
 
-@app.command()
+@commands.command()
 def upcoming(
     ctx: typer.Context,
     days: Annotated[int | None, typer.Option("--days", "-d", min=0,
@@ -266,7 +266,7 @@ def upcoming(
     _print_rows(ctx, query, _load(ctx, data, no_cache), fmt, no_header, bom)
 
 
-@app.command()
+@commands.command()
 def releases(
     ctx: typer.Context,
     start: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First day (a month or year means its first day).")] = None,
@@ -284,7 +284,7 @@ def releases(
     _print_rows(ctx, query, _load(ctx, data, no_cache), fmt, no_header, bom)
 
 
-@app.command()
+@commands.command()
 def films(
     ctx: typer.Context,
     kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
@@ -307,7 +307,7 @@ def films(
     write_films(sink, fmt_, summaries, header=not no_header, bom=bom)
 
 
-@app.command()
+@commands.command()
 def show(
     ctx: typer.Context,
     film: Annotated[str, typer.Argument(metavar="FILM", help="Film id (or its exact title).",
@@ -328,7 +328,7 @@ def show(
     write_film(sink, _format(sink, fmt, bom), found, rows, header=not no_header, bom=bom)
 
 
-@app.command()
+@commands.command()
 def export(
     ctx: typer.Context,
     start: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First day (default: all windows).")] = None,
@@ -402,7 +402,7 @@ def export(
                   "--include-partial adds them")
 
 
-@app.command()
+@commands.command()
 def validate(
     ctx: typer.Context,
     paths: Annotated[list[str] | None, typer.Argument(metavar="[PATH]...",
@@ -438,7 +438,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'s' * (n != 1)}"
 
 
-@app.command()
+@commands.command()
 def schema(
     ctx: typer.Context,
     data: DataOpt = None, today: TodayOpt = None,
@@ -516,7 +516,7 @@ def _report(ctx: typer.Context, outcome: Any, fmt: str | None, no_header: bool, 
         raise typer.Exit(int(ExitCode.DATA))
 
 
-@app.command(epilog=TMDB_NOTICE)
+@commands.command(epilog=TMDB_NOTICE)
 def add(
     ctx: typer.Context,
     items: Annotated[list[str], typer.Argument(metavar="tmdb:ID... | TITLE",
@@ -548,7 +548,7 @@ def add(
     _report(ctx, outcome, fmt, no_header, bom=bom)
 
 
-@app.command(epilog=TMDB_NOTICE)
+@commands.command(epilog=TMDB_NOTICE)
 def sync(
     ctx: typer.Context,
     film: FilmOpt = None,
@@ -578,7 +578,7 @@ def _path_like(text: str) -> bool:
     return text.endswith(("/", os.sep, ".yaml", ".yml")) or Path(text).exists()
 
 
-@app.command(epilog=TMDB_NOTICE)
+@commands.command(epilog=TMDB_NOTICE)
 def discover(
     ctx: typer.Context,
     region: Annotated[str, typer.Option("--region", "-r", metavar="CODE", help="ISO country code, e.g. US.")],
@@ -641,293 +641,25 @@ def discover(
         raise typer.Exit(int(ExitCode.DATA))
 
 
-# ---------------------------------------------------------------------------
-# Pictures: calendar, timeline, stats (computed in views.py, drawn in pictures.py)
-
-_ROW_FORMATS = ("tsv", "csv", "json", "jsonl", "md")
-
-
-def _picture_format(fmt: str | None, allowed: tuple[str, ...], default: str) -> str:
-    if fmt is None:
-        return default
-    key = fmt.strip().lower()
-    if key not in allowed:
-        raise UsageError(f"--format: {fmt!r} is not a format of this command; use one of {', '.join(allowed)}")
-    return key
+# Commands defined in modules of their own, imported only when one of them runs
+# (or the whole app is needed): the other commands start without defining them.
+LAZY = {"calendar": "cli_pictures", "timeline": "cli_pictures", "stats": "cli_pictures",
+        "serve": "cli_web", "publish": "cli_web"}
 
 
-def _write_out(ctx: typer.Context, output: str | None, draw: Any) -> None:
-    """What DRAW(sink) writes: to stdout, or with -o FILE to FILE (atomically, no colour)."""
-    sink = _sink(ctx)
-    if output in (None, "-"):
-        draw(sink)
-        return
-    import io
+def _define(module: str) -> None:
+    import importlib
 
-    from .files import write_file
-
-    if not output:
-        raise UsageError("-o/--output: the file name is empty; give a file, or '-' for stdout")
-    buffer = io.StringIO()
-    draw(Sink(buffer, sink.stderr, stderr_isatty=sink.stderr_isatty, width=sink.columns(), color=False))
-    write_file(Path(output), buffer.getvalue().encode("utf-8"))
-    if sink.stderr_isatty:
-        sink.note(f"wrote {output}")
+    importlib.import_module(f".{module}", __package__)  # its decorators add its commands to `commands`
 
 
-def _week_start(text: str) -> int:
-    key = text.strip().lower()
-    if key in ("monday", "mon"):
-        return 0
-    if key in ("sunday", "sun"):
-        return 6
-    raise UsageError(f"--week-start: {text!r} is not monday or sunday")
-
-
-def _nothing_note(ctx: typer.Context, query: Any, catalog: Any) -> None:
-    from .render import empty_note
-
-    before, after = query.nearest_outside(catalog)
-    _sink(ctx).note(empty_note(query.start, query.end, before, after))
-
-
-OutputOpt = Annotated[str | None, typer.Option("-o", "--output", metavar="FILE",
-                                               help="Write to FILE (atomically); '-' or none: stdout.")]
-
-
-@app.command()
-def calendar(
-    ctx: typer.Context,
-    month: Annotated[str | None, typer.Argument(
-        metavar="[MONTH]", help="The first month shown: 2021-02, 'feb 2021', +1m, or any date relcal reads "
-                                "(default: this month). A year alone shows its 12 months.")] = None,
-    months: Annotated[int | None, typer.Option("--months", "-n", metavar="N", min=1, max=120,
-                                               help="How many months to show (default 1).")] = None,
-    week_start: Annotated[str, typer.Option("--week-start", metavar="DAY",
-                                            help="First day of the week: monday (default) or sunday.")] = "monday",
-    kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
-    person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
-    fmt: Annotated[str | None, typer.Option("--format", metavar="FORMAT",
-                                            help="table (the grid; the default, also in a pipe), or the rows of the "
-                                                 "months shown as tsv, csv, json, jsonl or md.")] = None,
-    no_header: NoHeaderOpt = False, bom: BomOpt = False, data: DataOpt = None, today: TodayOpt = None, no_cache: NoCacheOpt = False,
-) -> None:
-    """A month grid of the windows: weeks in rows, each day's windows (a mark for the kind and the title),
-    '+N more' where a day holds more than fit, today highlighted, a key below.
-
-    Windows known only to the month or year are listed under the grid. On a narrow terminal the grid
-    becomes a week-by-week list.
-    """
-    from .dates import parse_date
-    from .model import days_in_month
-    from .views import month_grid
-    from .views import months as month_list
-
-    day = _today(today)
-    first_day = _week_start(week_start)
-    fmt_ = _bom_check(_picture_format(fmt, ("table", *_ROW_FORMATS), "table"), bom)
-    if month is None:
-        first, count = date(day.year, day.month, 1), months or 1
-    else:
-        found = parse_date(month, today=day, option="MONTH")
-        first, count = date(found.year, found.month or 1, 1), months or (1 if found.month else 12)
-    shown = month_list(first, count)
-    last = date(shown[-1][0], shown[-1][1], days_in_month(*shown[-1]))
-    query = _query(first, last, kind, platform, region, film, person, search, status)
-    catalog = _load(ctx, data, no_cache)
-    rows = query.rows(catalog)
-    sink = _sink(ctx)
-    if fmt_ != "table":
-        from .render import write_rows
-
-        write_rows(sink, fmt_, rows, header=not no_header, bom=bom)
-        return
-    from .pictures import draw_calendar
-
-    grids = [month_grid(rows, y, m, week_start=first_day, today=day) for y, m in shown]
-    sink.write(draw_calendar(grids, sink))
-    if not rows:
-        _nothing_note(ctx, query, catalog)
-
-
-@app.command()
-def timeline(
-    ctx: typer.Context,
-    start: Annotated[str | None, typer.Option("--from", metavar="DATE",
-                                              help="Start of the axis (default: the first window).")] = None,
-    to: Annotated[str | None, typer.Option("--to", metavar="DATE",
-                                           help="End of the axis (default: the last window).")] = None,
-    kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
-    person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
-    fmt: Annotated[str | None, typer.Option("--format", metavar="FORMAT",
-                                            help="table (the picture; the default, also in a pipe), svg (the same "
-                                                 "picture as an SVG file), or the rows as tsv, csv, json, jsonl or md.")] = None,
-    output: OutputOpt = None,
-    no_header: NoHeaderOpt = False, bom: BomOpt = False, data: DataOpt = None, today: TodayOpt = None, no_cache: NoCacheOpt = False,
-) -> None:
-    """One line per film, its windows placed on a shared time axis with month (or, for long spans,
-    year) ticks: marks by kind, a key below, gaps visible at a glance.
-
-    A window known only to the month or year spans its period. --format svg draws the same picture
-    for a blog post or a slide (-o FILE to write it to a file).
-    """
-    from .views import timeline as build_timeline
-
-    day = _today(today)
-    fmt_ = _bom_check(_picture_format(fmt, ("table", "svg", *_ROW_FORMATS), "table"), bom)
-    query = _query(_date(start, day, "--from"), _date(to, day, "--to", end=True),
-                   kind, platform, region, film, person, search, status)
-    catalog = _load(ctx, data, no_cache)
-    rows = query.rows(catalog)
-    if not rows and fmt_ == "table":
-        _nothing_note(ctx, query, catalog)
-        return
-    if fmt_ in _ROW_FORMATS:
-        from .render import write_rows
-
-        _write_out(ctx, output, lambda sink: write_rows(sink, fmt_, rows, header=not no_header, bom=bom))
-        return
-    from .pictures import draw_timeline, timeline_svg
-
-    lanes = build_timeline(rows, start=query.start, end=query.end)
-    if fmt_ == "svg":
-        _write_out(ctx, output, lambda sink: sink.write(timeline_svg(lanes)))
-    else:
-        _write_out(ctx, output, lambda sink: sink.write(draw_timeline(lanes, sink)))
-
-
-@app.command()
-def stats(
-    ctx: typer.Context,
-    by: Annotated[str, typer.Option(
-        "--by", metavar="GROUP",
-        help="film (default), distributor, platform, kind, region, month or year. A window counts in its own "
-             "group. A gap counts in the group of its home window for platform and kind, of its cinema window "
-             "for distributor, month and year, and of its region for region (none: two worldwide windows).")] = "film",
-    start: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First day (default: all windows).")] = None,
-    to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last day.")] = None,
-    kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
-    person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
-    fmt: FormatOpt = None, no_header: NoHeaderOpt = False, bom: BomOpt = False, data: DataOpt = None,
-    today: TodayOpt = None, no_cache: NoCacheOpt = False,
-) -> None:
-    """Per group: the films, the windows, and the days from cinemas to home viewing (median, min, max),
-    with a bar per group scaled to the largest median.
-
-    A gap is, for one film and one region, the days from its first cinema window (limited, theatrical,
-    virtual-cinema) to its first home window (vod, streaming, physical, tv); only windows known to the
-    day and not cancelled count; a negative gap (home first) is kept. A worldwide window (no region)
-    counts in every region the film has windows of its own; two worldwide windows make one gap.
-    """
-    from .pictures import STATS_COLUMNS, draw_stats
-    from .render import write_records
-    from .views import GROUPINGS, STATS_KEYS, StatsRow
-    from .views import stats as build_stats
-
-    day = _today(today)
-    group = by.strip().lower()
-    if group not in GROUPINGS:
-        import difflib
-
-        close = difflib.get_close_matches(group, GROUPINGS, n=1, cutoff=0.5)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise UsageError(f"--by: {by!r} is not a grouping; {hint}use one of: {', '.join(GROUPINGS)}")
-    query = _query(_date(start, day, "--from"), _date(to, day, "--to", end=True),
-                   kind, platform, region, film, person, search, status)
-    catalog = _load(ctx, data, no_cache)
-    sink = _sink(ctx)
-    fmt_ = _format(sink, fmt, bom)
-    rows = query.rows(catalog)
-    if not rows and fmt_ == "table":
-        _nothing_note(ctx, query, catalog)
-        return
-    groups = build_stats(rows, group)
-    if fmt_ == "table":
-        sink.write(draw_stats(groups, sink, group))
-    else:
-        write_records(sink, fmt_, groups, record=StatsRow.as_dict, keys=STATS_KEYS, columns=STATS_COLUMNS,
-                      header=not no_header, bom=bom)
-
-
-# ---------------------------------------------------------------------------
-# Subscriptions: serve, publish (serve.py, site.py: only these import uvicorn and jinja2)
-
-@app.command()
-def serve(
-    ctx: typer.Context,
-    host: Annotated[str, typer.Option("--host", metavar="ADDRESS",
-                                      help="Address to listen on. Default 127.0.0.1: this machine only "
-                                           "(0.0.0.0: every network interface).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", metavar="N", min=0, max=65535,
-                                      help="Port to listen on (0: any free one).")] = 8080,
-    data: DataOpt = None, today: TodayOpt = None, no_cache: NoCacheOpt = False,
-) -> None:
-    """Serve the calendar for calendar apps to subscribe to, and a page with the links, until Ctrl-C.
-
-    /releases.ics is what 'relcal export' writes; its filters are parameters named as export's
-    options: kind, platform, region, film, person, search, status (each repeatable), from, to,
-    past_days, future_days (days before and after today, instead of from and to), include_partial,
-    remind, name. Example: /releases.ics?platform=Hulu&kind=vod&future_days=90. The page is at /.
-    The dataset is read again when its files change; an edit that breaks it is logged once and
-    the last good data is served meanwhile.
-    """
-    from .serve import serve as run_server
-
-    fixed = _today(today) if today is not None and today.strip() else None  # else each request's own day
-    run_server(_data(data), host=host, port=port, today=fixed, use_cache=not no_cache, stderr=_sink(ctx).stderr)
-
-
-@app.command()
-def publish(
-    ctx: typer.Context,
-    out_dir: Annotated[str, typer.Option("--out-dir", metavar="DIR",
-                                         help="Folder of the site: replaced as a whole in one step; files in it "
-                                              "that relcal did not write stay.")],
-    start: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First day (default: all windows).")] = None,
-    to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last day.")] = None,
-    kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
-    person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
-    name: Annotated[str, typer.Option("--name", help="Calendar and page name.")] = "relcal releases",
-    remind: Annotated[str | None, typer.Option("--remind", metavar="DURATION",
-                                               help="Add a reminder this long before each day, e.g. 1d or 12h.")] = None,
-    include_partial: Annotated[bool, typer.Option("--include-partial",
-                                                  help="Also put month- or year-precision windows in the calendars.")] = False,
-    split_by: Annotated[str | None, typer.Option("--split-by", metavar="FIELD",
-                                                 help="Also one calendar per film or region (FIELD/NAME.ics); platform "
-                                                      "and kind calendars are always there.")] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", metavar="URL",
-                                                 help="Where the site will be, e.g. https://you.github.io/films/: the page "
-                                                      "then shows webcal:// subscribe links and full addresses to copy.")] = None,
-    data: DataOpt = None, today: TodayOpt = None, no_cache: NoCacheOpt = False,
-) -> None:
-    """The page (index.html) and its calendars as static files, for GitHub Pages or any web server:
-    releases.ics, one calendar per platform (platform/NAME.ics) and per kind (kind/KIND.ics), and with
-    --split-by film or region one per film or region. Links on the page are relative. With
-    SOURCE_DATE_EPOCH set, two runs over the same data write the same bytes."""
-    from . import ical
-    from .files import write_set
-    from .query import Query
-    from .site import CALENDAR, INDEX, check_base_url, site_files
-
-    day = _today(today)
-    if not out_dir:
-        raise UsageError("--out-dir: the folder name is empty; give a folder")
-    options = ical.make_options(name=name, remind=remind, include_partial=include_partial)
-    base = check_base_url(base_url)
-    if split_by is not None:
-        split_by = ical.split_field(split_by)
-    query = Query.parse(day, start=start, end=to, kinds=kind or (), platforms=platform or (), regions=region or (),
-                        films=film or (), people=person or (), search=search or (), statuses=status or ())
-    files, page = site_files(_load(ctx, data, no_cache), query, options, day, split_by=split_by, base_url=base)
-    removed = write_set(Path(out_dir), files)
-    sink = _sink(ctx)
-    if not page.main.count:
-        sink.note("relcal: no window matches these filters: the calendars are empty (feeds with nothing scheduled)")
-    if sink.stderr_isatty:
-        calendars = len(files) - 1
-        sink.note(f"wrote {INDEX} and {calendars} calendar{'s' * (calendars != 1)} ({CALENDAR} and one per "
-                  f"platform, kind{' and ' + split_by if split_by in ('film', 'region') else ''}) to {out_dir}"
-                  + (f"; removed {len(removed)} that this run no longer writes" if removed else ""))
+def __getattr__(name: str) -> Any:
+    """`app`, the whole app: every command, the lazy ones defined first."""
+    if name == "app":
+        for module in dict.fromkeys(LAZY.values()):
+            _define(module)
+        return commands
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def only(name: str) -> typer.Typer | None:
@@ -938,14 +670,15 @@ def only(name: str) -> typer.Typer | None:
     call from a prompt, a script or a cron job. Help, completion and errors
     without a known command use the whole app.
     """
-    for info in app.registered_commands:
+    if name in LAZY:
+        _define(LAZY[name])
+    for info in commands.registered_commands:
         if (info.name or info.callback.__name__) == name:  # type: ignore[union-attr]
             light = _new_app(completion=False)  # --install-completion is an option of relcal itself
-            light.registered_callback = app.registered_callback
+            light.registered_callback = commands.registered_callback
             light.registered_commands.append(info)
             return light
     return None
-
 
 
 def main() -> None:
