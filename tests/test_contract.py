@@ -144,3 +144,12 @@ def test_a_reader_that_goes_away_mid_output_ends_quietly(tmp_path):
                            timeout=120, env={**os.environ, "RELCAL_NO_CACHE": "1"}, cwd=ROOT)
     assert shell.stderr == ""
     assert shell.returncode == 0
+
+
+@pytest.mark.parametrize("columns", ["²", "٣", "0", "-5", "abc", ""])
+def test_a_columns_that_is_not_a_plain_number_is_ignored(columns):
+    # str.isdigit() takes "²" and "٣"; int() refuses the first and reads the second as 3
+    result = relcal("upcoming", "--today", "2021-01-20", "--format", "table", env={"COLUMNS": columns})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert max(len(line) for line in result.stdout.splitlines()) == 80  # the default width, not 3

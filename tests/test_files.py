@@ -256,45 +256,142 @@ def test_a_file_not_in_the_manifest_is_never_removed(tmp_path):
     assert (out / "hulu.ics").read_bytes() == b"a calendar the user put here"
 
 
-def test_a_reader_of_the_folder_sees_one_set_never_a_mix(tmp_path):
+def test_a_reader_never_sees_a_part_of_a_file_nor_a_file_missing(tmp_path):
     out = tmp_path / "out"
     names = [f"f{i}.ics" for i in range(20)]
-    files.write_set(out, {n: b"0" for n in names})
+    files.write_set(out, {n: b"0" * 50_000 for n in names})
     stop = threading.Event()
-    seen: list[set[bytes]] = []
+    problems: list[str] = []
 
     def read() -> None:
         while not stop.is_set():
-            fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)  # one folder, as a server resolves a request
-            try:
-                versions = set()
-                for n in names:
-                    with open(os.open(n, os.O_RDONLY, dir_fd=fd), "rb") as handle:
-                        versions.add(handle.read())
-                seen.append(versions)
-            except FileNotFoundError:
-                pass  # the old set, swapped out and being removed under this reader: it opens the folder again
-            finally:
-                os.close(fd)
+            for n in names:
+                try:
+                    data = (out / n).read_bytes()
+                except FileNotFoundError:
+                    problems.append(f"{n} missing")
+                    continue
+                if len(data) != 50_000 or len(set(data)) != 1:
+                    problems.append(f"{n} part-written")
 
     reader = threading.Thread(target=read)
     reader.start()
     for generation in range(1, 30):
-        files.write_set(out, {n: str(generation).encode() for n in names})
+        files.write_set(out, {n: str(generation % 10).encode() * 50_000 for n in names})
     stop.set()
     reader.join()
-    assert len(seen) > 10 and all(len(v) == 1 for v in seen), [v for v in seen if len(v) != 1][:3]
+    assert problems == []
 
 
-def test_a_set_falls_back_to_one_file_at_a_time_where_folders_cannot_be_swapped(tmp_path, monkeypatch):
+def test_every_file_is_complete_on_disk_before_the_first_is_renamed_and_pages_go_last(tmp_path, monkeypatch):
     out = tmp_path / "out"
-    files.write_set(out, {"a.ics": b"A", "b.ics": b"B"})
-    (out / "mine.txt").write_bytes(b"mine")
-    monkeypatch.setattr(files, "_swap_in", lambda *args: False)
-    assert files.write_set(out, {"b.ics": b"B2"}) == ["a.ics"]
-    tree = _tree(out)
-    tree.pop(files.MANIFEST)
-    assert tree == {"b.ics": b"B2", "mine.txt": b"mine"}
+    files.write_set(out, {"index.html": b"old", "releases.ics": b"old"})
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(files.os, "fsync", lambda fd: (events.append(("flushed", "")), real_fsync(fd))[1])
+    monkeypatch.setattr(files.os, "replace", lambda a, b: (events.append(("renamed", Path(b).name)), real_replace(a, b))[1])
+    files.write_set(out, {"index.html": b"new", "releases.ics": b"new", "platform/hulu.ics": b"new"})
+    renames = [name for what, name in events if what == "renamed"]
+    assert sorted(renames[:2]) == ["hulu.ics", "releases.ics"] and renames[2] == "index.html"  # the page last
+    first_rename = events.index(("renamed", renames[0]))
+    assert [what for what, _ in events[:first_rename]] == ["flushed"] * 3  # all three written in full first
+
+
+def test_the_folder_stays_the_same_folder(tmp_path):
+    """A bind mount of the folder (a container's volume), a shell working in it, its
+    owner and mode: all still see the folder after a second set is written."""
+    out = tmp_path / "out"
+    files.write_set(out, {"a.ics": b"A"})
+    out.chmod(0o2775)
+    before = out.stat()
+    in_it = subprocess.Popen([sys.executable, "-c", "import os, sys; sys.stdin.read(); print(sorted(os.listdir('.')))"],
+                             cwd=out, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    files.write_set(out, {"b.ics": b"B"})
+    listed, _ = in_it.communicate("go", timeout=30)
+    after = out.stat()
+    assert (after.st_ino, after.st_dev, stat.S_IMODE(after.st_mode), after.st_uid, after.st_gid) == (
+        before.st_ino, before.st_dev, 0o2775, before.st_uid, before.st_gid)
+    assert listed.strip() == str(sorted([files.MANIFEST, "b.ics"]))
+
+
+def test_a_bind_mount_of_the_folder_shows_the_new_set(tmp_path):
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("a bind mount needs root; the folder's identity is checked without one above")
+    out, mounted = tmp_path / "out", tmp_path / "mounted"
+    files.write_set(out, {"a.ics": b"A"})
+    mounted.mkdir()
+    if subprocess.run(["mount", "--bind", str(out), str(mounted)], capture_output=True).returncode != 0:
+        pytest.skip("this machine does not allow bind mounts (a container without CAP_SYS_ADMIN)")
+    try:
+        files.write_set(out, {"b.ics": b"B"})
+        assert sorted(p.name for p in mounted.iterdir()) == [files.MANIFEST, "b.ics"]
+    finally:
+        subprocess.run(["umount", str(mounted)], check=False)
+
+
+def test_a_users_file_where_relcal_writes_one_is_replaced_and_said(tmp_path):
+    out = tmp_path / "docs"
+    out.mkdir()
+    (out / "index.html").write_text("<h1>My project</h1>")
+    said: list[str] = []
+    files.write_set(out, {"index.html": b"relcal's page"}, note=said.append)
+    assert (out / "index.html").read_bytes() == b"relcal's page"
+    assert said == [f"relcal: replaced {out / 'index.html'}, which relcal had not written; it is relcal's now"]
+    said.clear()
+    files.write_set(out, {"index.html": b"relcal's page again"}, note=said.append)
+    assert said == []  # relcal's own now
+
+
+@pytest.mark.parametrize("blocker", ["file", "folder"])
+def test_a_users_file_or_folder_in_the_way_is_refused_and_nothing_changes(tmp_path, blocker):
+    out = tmp_path / "docs"
+    out.mkdir()
+    if blocker == "file":
+        (out / "kind").write_text("the user's notes")  # relcal needs kind/ as a folder
+        wanted = {"index.html": b"page", "kind/vod.ics": b"V"}
+        message = f"{out / 'kind'} is a file, not a folder"
+    else:
+        (out / "index.html").mkdir()
+        wanted = {"index.html": b"page"}
+        message = "something other than a file is there"
+    before = _tree(out)
+    with pytest.raises(ExportError, match=message):
+        files.write_set(out, wanted)
+    assert _tree(out) == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+
+
+def test_a_file_on_the_way_to_the_folder_is_one_line(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ExportError, match=f"cannot write to {tmp_path / 'afile' / 'sub'}: {tmp_path / 'afile'} "
+                                          "is a file, not a folder"):
+        files.write_set(tmp_path / "afile" / "sub", {"a.ics": b"A"})
+    with pytest.raises(ExportError, match="it is a file, not a folder"):
+        files.write_set(tmp_path / "afile", {"a.ics": b"A"})
+
+
+def test_the_root_folder_is_a_folder_like_any_other(tmp_path, monkeypatch):
+    # '/' has no name to put a temporary folder beside; an existing folder needs none
+    monkeypatch.setattr(files, "_recorded", lambda folder: [])
+    monkeypatch.setattr(files, "_check_room", lambda *args: (_ for _ in ()).throw(ExportError("stop here")))
+    with pytest.raises(ExportError, match="stop here"):
+        files.write_set(Path("/"), {"a.ics": b"A"})
+
+
+def test_a_new_folder_appears_whole(tmp_path):
+    out = tmp_path / "new" / "site"
+    files.write_set(out, {"index.html": b"page", "platform/hulu.ics": b"H"})
+    assert _tree(out) == {files.MANIFEST: _tree(out)[files.MANIFEST], "index.html": b"page",
+                          "platform/hulu.ics": b"H"}
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["site"]  # no staging folder left
+
+
+def test_stale_files_and_the_folders_they_leave_empty_are_removed(tmp_path):
+    out = tmp_path / "out"
+    files.write_set(out, {"index.html": b"p", "film/a.ics": b"A", "platform/hulu.ics": b"H"})
+    (out / "platform" / "mine.txt").write_text("mine")
+    assert sorted(files.write_set(out, {"index.html": b"p"})) == ["film/a.ics", "platform/hulu.ics"]
+    assert not (out / "film").exists() and (out / "platform" / "mine.txt").exists()
 
 
 def test_an_out_dir_that_is_a_symlink_stays_one(tmp_path):

@@ -14,7 +14,6 @@ from relcal.errors import UsageError
 from relcal.model import Film, Kind, PartialDate, Release, Status
 from relcal.query import Query, Row
 
-from .conftest import SHIPPED
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1611100800"}  # 2021-01-20T00:00:00Z
 

@@ -120,6 +120,55 @@ def test_the_page_escapes_the_datasets_text(run, data, tmp_path):
     assert "&lt;b&gt;Odeon&lt;/b&gt;" in page
 
 
+def test_the_legend_names_every_kind_as_the_table_does(run, data, tmp_path):
+    from relcal.model import Kind
+
+    out = tmp_path / "site"
+    publish(run, data, out)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    legend = page[page.index('<p class="legend">'):]
+    legend = legend[:legend.index("</p>")]
+    assert re.findall(r'<span class="ev k-([a-z-]+)">([^<]*)</span>', legend) == [(k.value, k.label) for k in Kind]
+
+
+def test_the_month_names_are_declared_once():
+    from relcal import dates, pictures, site
+
+    assert site.MONTH_NAMES is dates.MONTH_NAMES and pictures.MONTH_NAMES is dates.MONTH_NAMES
+    assert dates.MONTH_NAMES[1] == "February" and len(dates.MONTH_NAMES) == 12
+
+
+def _option_help(text: str) -> dict[str, str]:
+    """--help's options: each long name -> its help, on one line."""
+    entries: list[str] = []
+    for line in text.split("Options:", 1)[1].splitlines():
+        if re.match(r"  -", line):
+            entries.append(line)
+        elif entries and line.startswith("   "):
+            entries[-1] += " " + line
+    found = {}
+    for entry in entries:
+        long = re.search(r"--[a-z-]+", entry).group()
+        found[long] = " ".join(entry.split())
+    return found
+
+
+def test_publish_and_export_share_the_calendar_options(run):
+    export_help = _option_help(run("export", "--help").stdout)
+    publish_help = _option_help(run("publish", "--help").stdout)
+    for option in ("--from", "--to", "--name", "--remind", "--include-partial"):
+        assert publish_help[option] == export_help[option], option
+
+
+@pytest.mark.parametrize("epoch", ["\u00b2", "\u0663", "1611100800\u0663"])
+def test_source_date_epoch_takes_ascii_digits_only(run, data, tmp_path, epoch):
+    out = tmp_path / "site"
+    result = run("publish", "--out-dir", str(out), "--data", str(data), env={"SOURCE_DATE_EPOCH": epoch})
+    assert result.exit_code == 2
+    assert "is not a number of seconds since 1970" in result.stderr
+    assert not out.exists()
+
+
 def test_a_new_run_replaces_the_set_and_keeps_files_relcal_did_not_write(run, data, tmp_path):
     out = tmp_path / "site"
     publish(run, data, out)

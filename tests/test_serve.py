@@ -131,6 +131,20 @@ def test_if_modified_since_gets_304_until_the_data_is_newer(server):
     assert server.get("/releases.ics", headers={"If-Modified-Since": "not a date"})[0] == 200
 
 
+def test_an_if_modified_since_in_the_future_is_ignored(tmp_path):
+    """A date later than the server's clock is invalid (RFC 9110 13.1.3): answered as if not sent,
+    else a client with a clock ahead would be told 'not modified' after every change."""
+    data = write_dataset(tmp_path / "films.yaml")
+    with RelcalServer("--data", str(data), "--today", TODAY) as running:
+        for future in ("Sat, 01 Jan 2050 00:00:00 GMT", formatdate(time.time() + 86400, usegmt=True)):
+            status, _, body = running.get("/releases.ics", headers={"If-Modified-Since": future})
+            assert status == 200 and body, future
+        write_dataset(data, DATASET + NEW_FILM)
+        status, _, body = running.get("/releases.ics", headers={"If-Modified-Since": "Sat, 01 Jan 2050 00:00:00 GMT"})
+        assert status == 200
+        assert "new-arrival.streaming.us.hulu@relcal" in uids(body)
+
+
 def test_head_is_get_without_the_body(server):
     status, got, body = server.get("/releases.ics?platform=hulu")
     status_head, head, nothing = server.request("/releases.ics?platform=hulu", method="HEAD")
@@ -156,6 +170,10 @@ BAD = [
     ("name=a&name=b", "name is given twice"),
     ("past_days=-3", "past_days: '-3' is not a number of days"),
     ("future_days=soon", "future_days: 'soon' is not a number of days"),
+    # ASCII digits only: str.isdigit() says yes to these, then int() fails (a 500) or reads '٣' as 3
+    ("past_days=%C2%B2", "past_days: '²' is not a number of days"),
+    ("future_days=%E2%91%A0", "future_days: '①' is not a number of days"),
+    ("past_days=%D9%A3", "past_days: '٣' is not a number of days"),
     ("from=2021-01-01&past_days=3", "from and past_days both set"),
     ("remind=often", "remind: 'often' is not a duration"),
     ("include_partial=perhaps", "include_partial: 'perhaps' is not yes or no"),
@@ -438,3 +456,77 @@ def test_a_calendar_counted_from_today_is_newer_each_midnight(params, moves):
     pairs = serve.read_query_string(params.encode())
     query, _ = serve.feed_request(pairs, date(2021, 1, 20))
     assert serve._moves_with_the_day(pairs, date(2021, 1, 20), query) is moves
+
+
+def _scope(query: str, path: str = "/releases.ics") -> dict:
+    return {"type": "http", "method": "GET", "path": path, "query_string": query.encode(), "headers": []}
+
+
+def test_a_calendar_is_made_in_a_worker_thread_and_once_for_requests_that_come_meanwhile(tmp_path, monkeypatch):
+    """Making a calendar not asked for before does not hold up the event loop: answers made
+    already go out meanwhile. Two requests for the same calendar at once wait for one making."""
+    import asyncio
+    import threading
+    from datetime import date
+
+    from relcal import ical, serve
+
+    made: list[str] = []
+    real = ical.export_bytes
+
+    def slow_export(rows, options, progress=None):
+        made.append(threading.current_thread().name)
+        time.sleep(0.4)  # a large calendar
+        return real(rows, options, progress)
+
+    data = write_dataset(tmp_path / "films.yaml")
+    dataset = serve.Dataset([str(data)], False, lambda line: None)
+    dataset.load_first()
+    app = serve.App(dataset, today=date(2021, 1, 20), stamp=None, host="127.0.0.1:8080", log=lambda line: None)
+
+    async def scenario() -> None:
+        cached = await app.answer(_scope("platform=hulu"))  # made before the slow one is patched in
+        cached_page = await app.answer(_scope("", "/"))
+        monkeypatch.setattr(ical, "export_bytes", slow_export)
+        began = time.monotonic()
+
+        async def timed(scope: dict) -> tuple[serve.Answer, float]:
+            answer = await app.answer(scope)
+            return answer, time.monotonic() - began
+
+        # the slow ones first: on the event loop, they would make the others wait 0.4 s
+        slow = [asyncio.ensure_future(app.answer(_scope(q))) for q in ("kind=vod", "kind=VOD", "kind=vod")]
+        (again, again_took), (page, page_took) = await asyncio.gather(timed(_scope("platform=hulu")),
+                                                                       timed(_scope("", "/")))
+        assert again is cached and page is cached_page
+        assert again_took < 0.3 and page_took < 0.3  # not after the 0.4 s of making the other
+        vod = await asyncio.gather(*slow)
+        assert [a.status for a in vod] == [200, 200, 200]
+        assert vod[0].body == vod[1].body == vod[2].body and b"dear-comrades.vod.us@relcal" in vod[0].body
+        assert len(made) == 1 and made[0] != threading.main_thread().name  # once, in a worker thread
+        # an error made in the thread (an unknown film) is the 400 it always was, to each request
+        bad = await asyncio.gather(*(app.answer(_scope("film=nope")) for _ in range(2)))
+        assert [a.status for a in bad] == [400, 400] and b"no film with id 'nope'" in bad[0].body
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        app.maker.shutdown()
+
+
+def test_export_and_the_feed_read_their_filters_the_same_way():
+    """One way from options, by name, to a Query: the feed's parameters and export's options."""
+    from datetime import date
+
+    from relcal import serve
+    from relcal.query import Query
+
+    today = date(2021, 1, 20)
+    pairs = serve.read_query_string(b"from=2021-02&to=%2B6w&kind=VOD&kind=streaming&platform=Hulu&region=us")
+    from_url, _ = serve.feed_request(pairs, today)
+    from_options = Query.parse(today, {"from": "2021-02", "to": "+6w", "kind": ["VOD", "streaming"],
+                                       "platform": ["Hulu"], "region": ["us"], "film": None})
+    assert from_url == from_options
+    assert from_options.start == date(2021, 2, 1) and from_options.end == date(2021, 3, 3)
+    with pytest.raises(TypeError, match="'kinds' is not an option"):
+        Query.parse(today, {"kinds": ["vod"]})

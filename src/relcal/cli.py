@@ -153,6 +153,24 @@ SearchOpt = Annotated[list[str] | None, typer.Option("-s", "--search", metavar="
                                                     help="Part of the title or original title, accents ignored (repeatable).")]
 StatusOpt = Annotated[list[str] | None, typer.Option("--status", metavar="STATUS",
                                                     help="confirmed, announced, tentative, postponed or cancelled (repeatable).")]
+# The range and the calendar's options of the commands that write calendars (export, publish).
+FromOpt = Annotated[str | None, typer.Option("--from", metavar="DATE", help="First day (default: all windows).")]
+ToOpt = Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last day.")]
+NameOpt = Annotated[str, typer.Option("--name", help="Calendar name shown by calendar apps.")]
+RemindOpt = Annotated[str | None, typer.Option("--remind", metavar="DURATION",
+                                               help="Add a reminder this long before each day, e.g. 1d or 12h.")]
+IncludePartialOpt = Annotated[bool, typer.Option("--include-partial",
+                                                 help="Also put month- or year-precision windows in the calendars, as "
+                                                      "tentative events spanning the period.")]
+
+
+def _calendar_query(ctx: typer.Context, day: date) -> Any:
+    """The Query of a calendar command's --from, --to and filter options, as typed: Query.parse
+    reads them by their option names (--from's parameter is 'start': 'from' is a Python keyword)."""
+    from .query import OPTIONS, Query
+
+    given = {"from" if name == "start" else name: value for name, value in ctx.params.items()}
+    return Query.parse(day, {name: given[name] for name in OPTIONS})
 
 
 def _today(text: str | None) -> date:
@@ -331,17 +349,12 @@ def show(
 @commands.command()
 def export(
     ctx: typer.Context,
-    start: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First day (default: all windows).")] = None,
-    to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last day.")] = None,
+    start: FromOpt = None, to: ToOpt = None,
     kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
     person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
     output: Annotated[str | None, typer.Option("-o", "--output", metavar="FILE",
                                                help="Write to FILE (atomically: a failed export leaves it as it was); '-' or none: stdout.")] = None,
-    name: Annotated[str, typer.Option("--name", help="Calendar name shown by calendar apps.")] = "relcal releases",
-    remind: Annotated[str | None, typer.Option("--remind", metavar="DURATION",
-                                               help="Add a reminder this long before each day, e.g. 1d or 12h.")] = None,
-    include_partial: Annotated[bool, typer.Option("--include-partial",
-                                                  help="Also export month- or year-precision windows, as tentative events spanning the period.")] = False,
+    name: NameOpt = "relcal releases", remind: RemindOpt = None, include_partial: IncludePartialOpt = False,
     split_by: Annotated[str | None, typer.Option("--split-by", metavar="FIELD",
                                                  help="One calendar file per film, platform, kind or region (needs --out-dir).")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out-dir", metavar="DIR", help="Folder for --split-by files.")] = None,
@@ -353,7 +366,6 @@ def export(
     """Matching windows as an iCalendar file for calendar apps (all-day events)."""
     from . import ical
     from .files import write_file, write_set
-    from .query import Query
 
     day = _today(today)
     options = ical.make_options(name=name, remind=remind, include_partial=include_partial)
@@ -363,8 +375,7 @@ def export(
             raise UsageError("--split-by writes one file per group into --out-dir DIR; give --out-dir and no -o")
     elif out_dir is not None:
         raise UsageError("--out-dir goes with --split-by; for one file use -o FILE")
-    query = Query.parse(day, start=start, end=to, kinds=kind or (), platforms=platform or (), regions=region or (),
-                        films=film or (), people=person or (), search=search or (), statuses=status or ())
+    query = _calendar_query(ctx, day)
     rows = query.rows(_load(ctx, data, no_cache))  # an invalid dataset stops here, before anything is written
     plan = ical.plan(rows, options, split_by)
     sink = _sink(ctx)
@@ -378,7 +389,7 @@ def export(
         assert out_dir is not None
         files = {p.file_name: ical.export_bytes(p.rows, replace(options, name=p.name))
                  for p in plan.calendars if p.file_name}
-        removed = write_set(out_dir, files)
+        removed = write_set(out_dir, files, note=sink.note)
         if sink.stderr_isatty:
             sink.note(f"wrote {len(files)} calendar{'s' * (len(files) != 1)} to {out_dir}"
                       + (f"; removed {len(removed)} that this export no longer writes" if removed else ""))
@@ -390,7 +401,7 @@ def export(
 
         events = plan.calendars[0].rows
         with Progress(sink.stderr, sink.stderr_isatty, "Writing events") as progress:
-            data_bytes = ical.export_bytes(events, options, progress.update)
+            data_bytes = ical.export_bytes(rows, options, progress.update)
         if output in (None, "-"):
             sink.write_bytes(data_bytes)
         else:
@@ -480,7 +491,7 @@ def _picker(ctx: typer.Context) -> Any:
         sink.stderr.write(f"Add which one? [1-{len(candidates)}, Enter for none] ")
         sink.stderr.flush()
         answer = (sink.stdin.readline() if sink.stdin is not None else "").strip()
-        if answer.isdigit() and 1 <= int(answer) <= len(candidates):
+        if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(candidates):
             return int(candidates[int(answer) - 1]["id"])
         return None
 

@@ -12,8 +12,9 @@ from typing import Annotated
 
 import typer
 
-from .cli import (DataOpt, FilmOpt, KindOpt, NoCacheOpt, PersonOpt, PlatformOpt, RegionOpt, SearchOpt, StatusOpt,
-                  TodayOpt, _data, _load, _sink, _today, commands)
+from .cli import (DataOpt, FilmOpt, FromOpt, IncludePartialOpt, KindOpt, NameOpt, NoCacheOpt, PersonOpt, PlatformOpt,
+                  RegionOpt, RemindOpt, SearchOpt, StatusOpt, TodayOpt, ToOpt, _calendar_query, _data, _load, _sink,
+                  _today, commands)
 from .errors import UsageError
 
 
@@ -46,17 +47,12 @@ def serve(
 def publish(
     ctx: typer.Context,
     out_dir: Annotated[str, typer.Option("--out-dir", metavar="DIR",
-                                         help="Folder of the site: replaced as a whole in one step; files in it "
-                                              "that relcal did not write stay.")],
-    start: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First day (default: all windows).")] = None,
-    to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last day.")] = None,
+                                         help="Folder of the site: every file is written in full before any is "
+                                              "put in place, the page last; files relcal did not write stay.")],
+    start: FromOpt = None, to: ToOpt = None,
     kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
     person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
-    name: Annotated[str, typer.Option("--name", help="Calendar and page name.")] = "relcal releases",
-    remind: Annotated[str | None, typer.Option("--remind", metavar="DURATION",
-                                               help="Add a reminder this long before each day, e.g. 1d or 12h.")] = None,
-    include_partial: Annotated[bool, typer.Option("--include-partial",
-                                                  help="Also put month- or year-precision windows in the calendars.")] = False,
+    name: NameOpt = "relcal releases", remind: RemindOpt = None, include_partial: IncludePartialOpt = False,
     split_by: Annotated[str | None, typer.Option("--split-by", metavar="FIELD",
                                                  help="Also one calendar per film or region (FIELD/NAME.ics); platform "
                                                       "and kind calendars are always there.")] = None,
@@ -67,11 +63,11 @@ def publish(
 ) -> None:
     """The page (index.html) and its calendars as static files, for GitHub Pages or any web server:
     releases.ics, one calendar per platform (platform/NAME.ics) and per kind (kind/KIND.ics), and with
-    --split-by film or region one per film or region. Links on the page are relative. With
-    SOURCE_DATE_EPOCH set, two runs over the same data write the same bytes."""
+    --split-by film or region one per film or region. --name names the calendars and the page.
+    Links on the page are relative. With SOURCE_DATE_EPOCH set, two runs over the same data write
+    the same bytes."""
     from . import ical
     from .files import write_set
-    from .query import Query
     from .site import CALENDAR, INDEX, check_base_url, site_files
 
     day = _today(today)
@@ -79,13 +75,11 @@ def publish(
         raise UsageError("--out-dir: the folder name is empty; give a folder")
     options = ical.make_options(name=name, remind=remind, include_partial=include_partial)
     base = check_base_url(base_url)
-    if split_by is not None:
-        split_by = ical.split_field(split_by)
-    query = Query.parse(day, start=start, end=to, kinds=kind or (), platforms=platform or (), regions=region or (),
-                        films=film or (), people=person or (), search=search or (), statuses=status or ())
+    split_by = ical.split_field(split_by) if split_by is not None else None  # checked once, before the data is read
+    query = _calendar_query(ctx, day)
     files, page = site_files(_load(ctx, data, no_cache), query, options, day, split_by=split_by, base_url=base)
-    removed = write_set(Path(out_dir), files)
     sink = _sink(ctx)
+    removed = write_set(Path(out_dir), files, note=sink.note)
     if not page.main.count:
         sink.note("relcal: no window matches these filters: the calendars are empty (feeds with nothing scheduled)")
     if sink.stderr_isatty:

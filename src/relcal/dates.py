@@ -50,8 +50,8 @@ _SHAPES = frozenset({"d", "m", "my", "md", "dm", "mdy", "dmy"})
 
 _WEEKDAYS = {name: i for i, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
 _WEEKDAY_ABBR = {name[:3]: i for name, i in _WEEKDAYS.items()}
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                "October", "November", "December")
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")  # in English, as relcal writes them (pictures, the page)
 _NAMED = {"today": 0, "tomorrow": 1, "yesterday": -1}
 
 
@@ -106,7 +106,7 @@ def _check_year(year: int) -> None:
 def _check_day(year: int, month: int, day: int) -> None:
     length = days_in_month(year, month)
     if not 1 <= day <= length:
-        raise ValueError(f"{_MONTH_NAMES[month - 1]} {year} has {length} days")
+        raise ValueError(f"{MONTH_NAMES[month - 1]} {year} has {length} days")
 
 
 def _shift(d: date, days: int) -> date:

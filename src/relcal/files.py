@@ -18,7 +18,8 @@ half-written file and never destroys what the path pointed to.
 - a folder: an error.
 
 ``replace(target, chunks)`` is the temp-and-rename primitive itself, which the
-parse cache also uses for its entries.
+parse cache also uses for its entries; ``write_set(folder, files)`` writes a
+set of files into one folder (``export --split-by``, ``publish``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .errors import ExportError
@@ -37,10 +38,14 @@ _STREAM_PREFIXES = ("/dev/", "/proc/self/fd/", "/proc/thread-self/fd/")
 _NO_NEW_FILE = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
-def _new_file_mode() -> int:
-    umask = os.umask(0)
+def _umask() -> int:
+    umask = os.umask(0)  # the only way to read it is to set it
     os.umask(umask)
-    return 0o666 & ~umask
+    return umask
+
+
+def _new_file_mode() -> int:
+    return 0o666 & ~_umask()
 
 
 class NoTemporaryFile(OSError):
@@ -56,11 +61,16 @@ def _failed(path: Path | str, exc: OSError, *, existed: bool = True, in_place: b
     return ExportError(f"cannot write {path}: {reason}; nothing was written and any old file is unchanged")
 
 
+def _hidden_name(target: Path) -> Path:
+    """A new hidden name beside TARGET, known as a temporary one by its pattern (the
+    parse cache's clean-up relies on it)."""
+    return target.with_name(f".{target.name}.{os.urandom(6).hex()}.tmp")
+
+
 def _temporary(target: Path) -> tuple[int, Path]:
-    """A new file beside TARGET, only ours (O_EXCL), named so that it is hidden and known
-    as a temporary one (the parse cache's clean-up relies on the pattern)."""
+    """A new file beside TARGET, only ours (O_EXCL)."""
     for _ in range(8):
-        temp = target.with_name(f".{target.name}.{os.urandom(6).hex()}.tmp")
+        temp = _hidden_name(target)
         try:
             return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600), temp
         except FileExistsError:
@@ -148,7 +158,6 @@ def write_file(path: Path | str, data: bytes) -> None:
 # A set of files in one folder (export --split-by, publish)
 
 MANIFEST = ".relcal-export.json"
-_RENAME_EXCHANGE = 2  # renameat2(2): swap two paths in one step
 
 
 def _own_name(name: object) -> bool:
@@ -175,164 +184,159 @@ def _manifest(names: Iterable[str]) -> bytes:
     return (json.dumps({"written_by": "relcal", "files": sorted(names)}, indent=1) + "\n").encode("utf-8")
 
 
-def write_set(folder: Path, files: dict[str, bytes]) -> list[str]:
-    """Make FOLDER hold exactly FILES among the files relcal writes there, in one step.
+def _last(name: str) -> tuple[bool, int, str]:
+    # Pages go in after the calendars they link to, the top page last of all.
+    return name.endswith(".html"), -name.count("/"), name
 
-    Which files are relcal's is recorded in FOLDER/.relcal-export.json; a file not
-    named there is never removed (a user's own files stay). The new set is built in
-    a hidden folder beside FOLDER, the user's files linked into it, and the two
-    folders are swapped by one rename (Linux renameat2 RENAME_EXCHANGE): a reader
-    sees the old set or the new one, never a mix. Where that cannot be done (no
-    room beside the folder, a file system without the exchange), each file is
-    replaced atomically on its own and the stale ones removed after. Returns the
-    names removed; ExportError (exit 1) if the set cannot be written.
+
+def write_set(folder: Path, files: dict[str, bytes], *, note: Callable[[str], None] | None = None) -> list[str]:
+    """Make FOLDER hold exactly FILES among the files relcal writes there.
+
+    Which files are relcal's is recorded in FOLDER/.relcal-export.json: a file not
+    named there is never removed, and one that stands where FILES puts a file is
+    replaced only if it is a regular file (NOTE is told so). A new folder is built
+    beside its place and renamed into it whole. Into an existing folder, every file is
+    first written in full to a hidden temporary file beside its place and flushed to
+    disk; only then are they renamed into place, one after another (pages after the
+    calendars they link to), the stale ones removed, and the manifest written. The
+    folder itself stays the same folder: a bind mount of it (a container's volume),
+    a shell working in it, its owner, group and ACLs are unchanged. Returns the names
+    removed; ExportError (exit 1) if the set cannot be written.
     """
     for name in files:
         if not _own_name(name):
             raise ValueError(f"not a file name relcal writes: {name!r}")
     target = Path(os.path.realpath(folder))
-    if target.exists() and not target.is_dir():
+    if not target.exists():
+        _blocked(folder, target)
+        _new_folder(folder, target, files)
+        return []
+    if not target.is_dir():
         raise ExportError(f"cannot write to {folder}: it is a file, not a folder")
-    own = _recorded(target) if target.is_dir() else []
-    removed = [n for n in own if n not in files and os.path.lexists(target / n)]
+    own = _recorded(target)
+    _check_room(folder, target, files, set(own))
+    staged: list[tuple[Path, Path]] = []
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if _swap_in(target, files, set(own)):
-            return removed
+        for name in sorted(files, key=_last):
+            path = target / name
+            _make_folders(folder, target, name)
+            mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else _new_file_mode()
+            fd, temp = _temporary(path)
+            staged.append((temp, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(files[name])
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp, mode)
+        for name in sorted(files, key=_last):
+            if note and name not in own and (target / name).is_file():
+                note(f"relcal: replaced {Path(folder) / name}, which relcal had not written; it is relcal's now")
+        while staged:
+            temp, path = staged[0]
+            os.replace(temp, path)
+            staged.pop(0)
     except OSError as exc:
-        raise ExportError(f"cannot write to {folder}: {exc.strerror or exc}; nothing was changed") from None
-    return _one_by_one(folder, target, files, own)
+        done = len(files) - len(staged)
+        changed = f"{done} of {len(files)} files were replaced" if done else "nothing was changed"
+        raise ExportError(f"cannot write to {folder}: {exc.strerror or exc}; {changed}") from None
+    finally:
+        for temp, _ in staged:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+    removed = _remove_stale(target, [n for n in own if n not in files])
+    kept = [n for n in own if n not in files and n not in removed and os.path.lexists(target / n)]
+    write_file(target / MANIFEST, _manifest([*files, *kept]))
+    return removed
 
 
-def _swap_in(target: Path, files: dict[str, bytes], own: set[str]) -> bool:
-    """Build the new set beside TARGET and swap it in; False if this cannot be done here
-    (then nothing was changed). OSError for a failure that per-file writing would meet too."""
-    import ctypes
+def _blocked(shown: Path, target: Path) -> None:
+    """One line for a file standing where a folder on the way to TARGET should be."""
+    for parent in (target, *target.parents):
+        if os.path.lexists(parent):
+            if not parent.is_dir():
+                raise ExportError(f"cannot write to {shown}: {parent} is a file, not a folder")
+            return
+
+
+def _new_folder(shown: Path, target: Path, files: dict[str, bytes]) -> None:
+    """Build the whole set in a hidden folder beside TARGET, then rename it into place:
+    a reader finds no folder, then all of it."""
     import shutil
 
+    staging: Path | None = None
     try:
-        staging = Path(_staging_folder(target))
-    except OSError as exc:
-        if exc.errno in _NO_NEW_FILE:
-            return False
-        raise
-    try:
-        existed = target.is_dir()
-        mode = stat.S_IMODE(os.stat(target).st_mode) if existed else 0o777 & ~_umask()
-        os.chmod(staging, mode)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(8):
+            try:
+                staging = _hidden_name(target)
+                os.mkdir(staging, 0o700)
+                break
+            except FileExistsError:
+                staging = None
+        if staging is None:
+            raise OSError(errno.EEXIST, "no free temporary name")
         for name, data in files.items():
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            old = target / name
-            keep = stat.S_IMODE(os.stat(old).st_mode) if existed and old.is_file() else _new_file_mode()
             with open(path, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(path, keep)
+            os.chmod(path, _new_file_mode())
         (staging / MANIFEST).write_bytes(_manifest(files))
-        if not existed:
-            os.rename(staging, target)  # nothing there: one rename makes the whole set appear
-            return True
-        try:
-            _link_others(target, staging, set(files) | own)
-        except OSError as exc:
-            if exc.errno in (errno.EPERM, errno.EACCES, errno.EXDEV, errno.EMLINK):
-                shutil.rmtree(staging, ignore_errors=True)
-                return False
-            raise
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = getattr(libc, "renameat2", None)
-        at_fdcwd = -100
-        if renameat2 is None or renameat2(at_fdcwd, os.fsencode(staging), at_fdcwd, os.fsencode(target),
-                                          _RENAME_EXCHANGE) != 0:
-            shutil.rmtree(staging, ignore_errors=True)
-            return False
-        # STAGING now holds the old set. Anything the user added meanwhile is moved over, not lost.
-        _rescue(staging, target, set(files) | own | {MANIFEST})
-        shutil.rmtree(staging, ignore_errors=True)
-        return True
-    except BaseException:
-        if staging.exists() and staging != target:
-            shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _umask() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return umask
-
-
-def _staging_folder(target: Path) -> str:
-    for _ in range(8):
-        path = target.with_name(f".{target.name}.{os.urandom(6).hex()}.tmp")
-        try:
-            os.mkdir(path, 0o700)
-            return str(path)
-        except FileExistsError:
-            continue
-    raise OSError(errno.EEXIST, "no free temporary name")
-
-
-def _link_others(old: Path, new: Path, ours: set[str], prefix: str = "") -> None:
-    """Hard-link into NEW every entry of OLD that relcal does not own (the user's files),
-    keeping folders, links and modes; a folder that only held relcal's files is dropped."""
-    for entry in os.scandir(old):
-        name = prefix + entry.name
-        if name in ours or name == MANIFEST:
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            has_own = any(n.startswith(name + "/") for n in ours)
-            (new / entry.name).mkdir(exist_ok=True)
-            _link_others(Path(entry.path), new / entry.name, ours, name + "/")
-            if has_own and not any(os.scandir(new / entry.name)):
-                os.rmdir(new / entry.name)  # only relcal's files were there
-            else:
-                os.chmod(new / entry.name, stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode))
-        elif not os.path.lexists(new / entry.name):
-            os.link(entry.path, new / entry.name, follow_symlinks=False)
-
-
-def _rescue(old: Path, new: Path, ours: set[str], prefix: str = "") -> None:
-    """Move to NEW what appeared in OLD after the set was built (not ours, not linked)."""
-    for entry in os.scandir(old):
-        name = prefix + entry.name
-        if name in ours:
-            continue
-        there = new / entry.name
-        if entry.is_dir(follow_symlinks=False):
-            if there.is_dir() and not there.is_symlink():
-                _rescue(Path(entry.path), there, ours, name + "/")
-            elif not os.path.lexists(there):
-                os.rename(entry.path, there)
-        elif not os.path.lexists(there):
-            os.rename(entry.path, there)
-
-
-def _one_by_one(shown: Path, target: Path, files: dict[str, bytes], own: list[str]) -> list[str]:
-    """The fallback: each file replaced atomically, then the stale ones removed, then the manifest."""
-    try:
-        target.mkdir(parents=True, exist_ok=True)
+        os.chmod(staging, 0o777 & ~_umask())
+        os.rename(staging, target)
+        staging = None
     except OSError as exc:
-        raise ExportError(f"cannot create {shown}: {exc.strerror or exc}") from None
-    for name, data in files.items():
+        raise ExportError(f"cannot write to {shown}: {exc.strerror or exc}; nothing was written") from None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _check_room(shown: Path, target: Path, files: dict[str, bytes], own: set[str]) -> None:
+    """Refuse, before anything is written, a set that would have to remove a folder or a
+    file of the user's to make room (a folder where a file goes, or a file where a folder
+    goes)."""
+    for name in files:
+        parts = name.split("/")
+        for depth in range(1, len(parts)):
+            prefix = "/".join(parts[:depth])
+            path = target / prefix
+            if os.path.lexists(path) and not (path.is_dir() and not path.is_symlink()):
+                raise ExportError(f"cannot write {Path(shown) / name}: {Path(shown) / prefix} is a file, not a folder; "
+                                  "move it away (relcal removes only files it wrote)")
         path = target / name
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ExportError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
-        write_file(path, data)
+        if os.path.lexists(path) and (path.is_symlink() or not path.is_file()):
+            raise ExportError(f"cannot write {Path(shown) / name}: something other than a file is there; "
+                              "move it away (relcal replaces only files)")
+
+
+def _make_folders(shown: Path, target: Path, name: str) -> None:
+    folder = (target / name).parent
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o777 & ~_umask())
+
+
+def _remove_stale(target: Path, stale: list[str]) -> list[str]:
+    """Remove relcal's files that this set does not write, and the folders they leave empty."""
     removed = []
-    for name in own:
+    for name in stale:
         path = target / name
-        if name in files or not path.is_file() or path.is_symlink():
-            continue
         try:
-            path.unlink()
-            removed.append(name)
+            if path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed.append(name)
         except OSError:
-            pass  # still there: it stays recorded, and the next run tries again
-    kept_stale = [n for n in own if n not in files and n not in removed and os.path.lexists(target / n)]
-    write_file(target / MANIFEST, _manifest([*files, *kept_stale]))
+            continue  # still there: it stays recorded, and the next run tries again
+        for parent in path.parents:
+            if parent == target:
+                break
+            try:
+                parent.rmdir()  # only if empty
+            except OSError:
+                break
     return removed

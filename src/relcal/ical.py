@@ -99,7 +99,7 @@ def dtstamp(environ: dict[str, str] | None = None) -> datetime:
     raw = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not raw:
         return datetime.now(timezone.utc).replace(microsecond=0)
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # "²" and "٣" are digits to str.isdigit(), not to a clock
         raise UsageError(f"SOURCE_DATE_EPOCH={raw!r} is not a number of seconds since 1970; unset it or fix it")
     try:
         return datetime.fromtimestamp(int(raw), timezone.utc)
@@ -368,6 +368,10 @@ def serialize(container: Any) -> bytes:
 
 def export_bytes(rows: Sequence[Row], options: Options = Options(),
                  progress: Callable[..., None] | None = None) -> bytes:
+    """The calendar of ROWS with OPTIONS, as bytes: the one function that makes a calendar
+    (``relcal export``, each file of ``export --split-by`` and of ``publish``, ``serve``'s feed).
+    Windows known only to the month or year are left out unless OPTIONS.include_partial
+    (``exported``): ROWS are the rows a Query gives, as they are."""
     return serialize(calendar(rows, options, progress))
 
 

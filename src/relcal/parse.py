@@ -16,7 +16,6 @@ up-to-date copy of a file.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path

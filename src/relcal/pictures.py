@@ -25,14 +25,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from .dates import MONTH_NAMES
 from .model import Kind, Release, Status
 from .query import Row
 from .render import Column, Sink, _wrap, cell_width, safe_text
 from .views import MonthGrid, StatsRow, Tick, Timeline
 
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                "October", "November", "December")
-_MONTH_ABBR = tuple(name[:3] for name in _MONTH_NAMES)
+_MONTH_ABBR = tuple(name[:3] for name in MONTH_NAMES)
 _WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -293,7 +292,7 @@ def draw_calendar(grids: Sequence[MonthGrid], sink: Sink, width: int | None = No
 
 
 def _month_title(grid: MonthGrid) -> str:
-    return f"{_MONTH_NAMES[grid.month - 1]} {grid.year}"
+    return f"{MONTH_NAMES[grid.month - 1]} {grid.year}"
 
 
 def _grid_lines(grid: MonthGrid, cw: int, g: Glyphs, text: _Text, colour: bool, drawn: set[Kind]) -> list[Line | str]:

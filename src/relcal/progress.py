@@ -9,10 +9,18 @@ only when the spinner is actually shown.
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any, TextIO
 
 DELAY = 1.0  # seconds of work before anything is shown
+
+
+def _sizes_checked() -> dict[str, str]:
+    """The environment for rich, less a COLUMNS or LINES that is not a plain number
+    (rich would take "²" for one, and int() refuse it)."""
+    return {k: v for k, v in os.environ.items()
+            if k not in ("COLUMNS", "LINES") or (v.isascii() and v.isdigit())}
 
 
 class Progress:
@@ -67,7 +75,7 @@ class Progress:
             from rich.progress import Progress as Bar
             from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
-            console = Console(file=self.stream, force_terminal=True, highlight=False)
+            console = Console(file=self.stream, force_terminal=True, highlight=False, _environ=_sizes_checked())
             self._live = Bar(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                              console=console, transient=True)
             self._task = self._live.add_task(self._text(), total=None)
@@ -94,8 +102,6 @@ class Bar:
             self._live = None
 
     def start(self, total: int) -> Any:
-        import os
-
         # A dumb terminal cannot redraw a line: the bar would only leave a blank one behind.
         if not self.enabled or total < 2 or os.environ.get("TERM") == "dumb":
             return lambda: None
@@ -105,7 +111,7 @@ class Bar:
 
         if self._live is not None:
             self._live.stop()
-        console = Console(file=self.stream, force_terminal=True, highlight=False)
+        console = Console(file=self.stream, force_terminal=True, highlight=False, _environ=_sizes_checked())
         self._live = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                   TimeElapsedColumn(), console=console, transient=True)
         task = self._live.add_task(self.what, total=total)

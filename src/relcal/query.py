@@ -7,10 +7,10 @@ it for rows; no other module decides which windows match.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from . import countries
 from .catalog import Catalog
@@ -71,6 +71,14 @@ class Row:
                 r.region or "", fold(r.where or ""), r.date.precision.value)
 
 
+# The filters by their option names ('--kind', the URL's 'kind'), each repeatable, and the Query
+# field each one fills; OPTIONS adds the range. Query.parse reads a mapping of these names.
+_FIELDS = {"kind": "kinds", "platform": "platforms", "region": "regions", "film": "films", "person": "people",
+           "search": "search", "status": "statuses"}
+FILTERS = tuple(_FIELDS)
+OPTIONS = ("from", "to", *FILTERS)
+
+
 class FilmSummary(NamedTuple):
     """One film with its matching windows, for ``relcal films``."""
 
@@ -127,31 +135,29 @@ class Query(NamedTuple):
         )
 
     @classmethod
-    def parse(
-        cls,
-        today: date,
-        *,
-        start: str | date | None = None,
-        end: str | date | None = None,
-        kinds: Iterable[str] = (),
-        platforms: Iterable[str] = (),
-        regions: Iterable[str] = (),
-        films: Iterable[str] = (),
-        people: Iterable[str] = (),
-        search: Iterable[str] = (),
-        statuses: Iterable[str] = (),
-    ) -> Query:
-        """A Query from what the user typed, the range too: ``relcal export``'s options and
-        ``relcal serve``'s URL parameters both come here. A typed START is read as its first
-        day and END as its last ('2021-03' ends on the 31st), relative to TODAY ('+2w')."""
+    def parse(cls, today: date, given: Mapping[str, Any]) -> Query:
+        """A Query from options as the user typed them, by their names (OPTIONS): ``relcal export``'s
+        and ``relcal publish``'s options and ``relcal serve``'s URL parameters all come here.
+
+        ``from`` and ``to`` are a typed date (``from`` is read as its first day and ``to`` as
+        its last: '2021-03' ends on the 31st; relative ones from TODAY: '+2w'), a date, or None;
+        each filter of FILTERS is the values typed, or one value (None or absent: no filter).
+        A name that is not in OPTIONS is a TypeError (a caller's mistake, as an unknown keyword
+        argument is).
+        """
+        unknown = [name for name in given if name not in OPTIONS]
+        if unknown:
+            raise TypeError(f"Query.parse: {unknown[0]!r} is not an option; use {', '.join(OPTIONS)}")
         from .dates import parse_date
 
+        start, end = given.get("from"), given.get("to")
         if isinstance(start, str):
             start = parse_date(start, today=today, option="--from").first_day
         if isinstance(end, str):
             end = parse_date(end, today=today, option="--to").last_day
-        return cls.build(start=start, end=end, kinds=kinds, platforms=platforms, regions=regions, films=films,
-                         people=people, search=search, statuses=statuses)
+        values = {name: given.get(name) or () for name in FILTERS}
+        return cls.build(start=start, end=end, **{_FIELDS[name]: (v,) if isinstance(v, str) else v
+                                                  for name, v in values.items()})
 
     def without_range(self) -> Query:
         return self._replace(start=None, end=None)

@@ -99,7 +99,7 @@ class Sink:
         out, err = sys.stdout, sys.stderr
         out_tty = _isatty(out)
         columns = os.environ.get("COLUMNS", "")
-        width = int(columns) if columns.isdigit() and int(columns) > 0 else None
+        width = int(columns) if columns.isascii() and columns.isdigit() and int(columns) > 0 else None
         color = out_tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
         return cls(out, err, out_tty, _isatty(err), width, color, sys.stdin, _isatty(sys.stdin))
 
@@ -145,7 +145,8 @@ class Sink:
         from rich.console import Console
 
         buffer = io.StringIO()
-        console = Console(file=buffer, width=self.columns(), no_color=not self.color,
+        # a height too, or rich reads COLUMNS and LINES itself (and int() of "²" fails there)
+        console = Console(file=buffer, width=self.columns(), height=25, no_color=not self.color,
                           color_system="standard" if self.color else None, highlight=False,
                           force_terminal=self.color, soft_wrap=False, emoji=False, markup=False)
         for renderable in renderables:

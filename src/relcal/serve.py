@@ -4,9 +4,9 @@ uvicorn runs a small ASGI app of relcal's own (three paths; no framework):
 
 - ``GET /releases.ics?PARAMETERS``: the calendar ``relcal export`` writes for the
   same filters, made by the same functions (``Query.parse``, ``ical.make_options``,
-  ``ical.plan``, ``ical.export_bytes``), so with the same SOURCE_DATE_EPOCH the bytes
-  are the same. Nothing matching is an empty calendar (a feed with nothing
-  scheduled), status 200. The parameters are export's options (``feed_request``).
+  ``ical.export_bytes``), so with the same SOURCE_DATE_EPOCH the bytes are the same.
+  Nothing matching is an empty calendar (a feed with nothing scheduled), status 200.
+  The parameters are export's options (``feed_request``).
 - ``GET /`` (and ``/index.html``): the page (site.py), with subscribe links to this
   server as the browser reached it.
 - ``HEAD`` as ``GET`` without the body; other methods 405; other paths 404 (no
@@ -16,8 +16,15 @@ uvicorn runs a small ASGI app of relcal's own (three paths; no framework):
 Caching: a strong ETag (a hash of the body) and Last-Modified (the newest mtime
 of the dataset's files; it never goes back, and a calendar that depends on
 today is newer than today's midnight); ``If-None-Match`` (first) and
-``If-Modified-Since`` are answered 304. DTSTAMP is SOURCE_DATE_EPOCH when set,
+``If-Modified-Since`` are answered 304 (a date later than the server's clock is
+invalid, and ignored: RFC 9110 13.1.3). DTSTAMP is SOURCE_DATE_EPOCH when set,
 else the data's Last-Modified, so a calendar's bytes change only with its data.
+
+Answers are kept per snapshot and request (and a calendar per query and
+options, however its parameters are spelt). What is not made yet is made in a
+worker thread, one at a time, so a calendar being made does not hold up the
+answers made already; requests that come while it is made wait for that one
+making instead of starting their own.
 
 The data (``Dataset``): before a request is answered, the dataset's files are
 looked at (a folder scan and a stat a file, nothing read), then not again for
@@ -45,6 +52,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
@@ -55,12 +63,12 @@ from . import ical, site
 from .catalog import Catalog, PathLike, file_keys, load_catalog, shipped_dataset, user_films_folder
 from .dates import add_days
 from .errors import DataError, RelcalError, UsageError
-from .query import Query
+from .query import FILTERS, Query
 
 # ---------------------------------------------------------------------------
 # /releases.ics's parameters: export's options, by the same names
 
-LISTS = ("kind", "platform", "region", "film", "person", "search", "status")  # each repeatable
+LISTS = FILTERS  # each repeatable
 SINGLES = ("from", "to", "past_days", "future_days", "include_partial", "remind", "name")
 ALIASES = {"pastDays": "past_days", "futureDays": "future_days",  # Radarr's and Sonarr's spelling
            "include-partial": "include_partial", "past-days": "past_days", "future-days": "future_days"}
@@ -101,23 +109,22 @@ def feed_request(params: Sequence[tuple[str, str]], today: date,
         if typed in single and days in single:
             raise UsageError(f"{typed} and {days} both set where the calendar {'starts' if typed == 'from' else 'ends'}; "
                              "give one of them")
-    start: str | date | None = single.get("from")
-    end: str | date | None = single.get("to")
+    given: dict[str, Any] = {**lists, "from": single.get("from"), "to": single.get("to")}
     if "past_days" in single:
-        start = add_days(today, -_days(single["past_days"], "past_days"), "past_days")
+        given["from"] = add_days(today, -_days(single["past_days"], "past_days"), "past_days")
     if "future_days" in single:
-        end = add_days(today, _days(single["future_days"], "future_days"), "future_days")
+        given["to"] = add_days(today, _days(single["future_days"], "future_days"), "future_days")
     options = ical.make_options(name=single.get("name", ical.DEFAULT_NAME), remind=single.get("remind"),
                                 include_partial=_flag(single.get("include_partial"), "include_partial"), stamp=stamp)
-    query = Query.parse(today, start=start, end=end, kinds=lists["kind"], platforms=lists["platform"],
-                        regions=lists["region"], films=lists["film"], people=lists["person"],
-                        search=lists["search"], statuses=lists["status"])
-    return query, options
+    return Query.parse(today, given), options
+
+
+_DAYS = re.compile(r"[0-9]{1,6}")  # ASCII digits only: str.isdigit() takes "²" (int() refuses it) and "٣" (a 3)
 
 
 def _days(text: str, name: str) -> int:
     cleaned = text.strip()
-    if not cleaned.isdigit() or len(cleaned) > 6:
+    if not _DAYS.fullmatch(cleaned):
         raise UsageError(f"{name}: {text!r} is not a number of days; give a whole number, 0 or more")
     return int(cleaned)
 
@@ -173,9 +180,14 @@ class Snapshot:
         self.answers: dict[Any, Answer] = {}
         self.bodies: dict[Any, bytes] = {}
         self.cached_bytes = 0
+        self._making: dict[Any, asyncio.Future[Any]] = {}  # what worker threads are making now, by key
 
     def remember(self, key: Any, answer: Answer) -> Answer:
-        """Keep ANSWER for KEY; past _MAX_ANSWERS answers or _MAX_CACHED bytes, all are dropped first."""
+        """Keep ANSWER for KEY (the one kept already, if another request made it meanwhile);
+        past _MAX_ANSWERS answers or _MAX_CACHED bytes, all are dropped first."""
+        kept = self.answers.get(key)
+        if kept is not None:
+            return kept
         if len(self.answers) >= _MAX_ANSWERS or self.cached_bytes + len(answer.body) > _MAX_CACHED:
             self.answers.clear()
             self.bodies.clear()
@@ -183,6 +195,21 @@ class Snapshot:
         self.answers[key] = answer
         self.cached_bytes += len(answer.body)
         return answer
+
+    async def make(self, key: Any, build: Callable[[], Any], maker: Executor) -> Any:
+        """What BUILD returns, made by MAKER's worker thread so that the event loop goes on answering;
+        a request for a KEY being made waits for that making (its result or its exception)."""
+        making = self._making.get(key)
+        if making is None:
+            making = self._making[key] = asyncio.get_running_loop().run_in_executor(maker, build)
+            making.add_done_callback(lambda done: self._made(key, done))
+        return await asyncio.shield(making)  # a request that goes away does not stop it for the others
+
+    def _made(self, key: Any, done: asyncio.Future[Any]) -> None:
+        if self._making.get(key) is done:
+            del self._making[key]
+        if not done.cancelled():
+            done.exception()  # retrieved here: asyncio does not log it if every waiter went away
 
 
 def _newest(state: Any) -> int:
@@ -344,7 +371,9 @@ class Answer:
         for k, v in headers:
             if k == b"if-modified-since":
                 since = _parse_http_date(v)
-                return since is not None and self.last_modified <= since
+                # a date later than now is invalid, as if not sent (RFC 9110 13.1.3): it would make
+                # every later change look old to this client
+                return since is not None and since <= time.time() and self.last_modified <= since
         return False
 
 
@@ -401,6 +430,10 @@ class App:
         self.host = host  # host[:port] for links when a request names none
         self.log = log
         self.csp = site.content_security_policy()
+        # Calendars and pages not made yet are made here, one at a time: the work is Python's, so more
+        # threads would not make more at once (one lock), and each would take the lock from the event loop,
+        # which then answers what is made already a little later with every thread added.
+        self.maker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="relcal-make")
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -442,21 +475,24 @@ class App:
             key = ("page", today, self._host(scope), self.data.problem)  # the page tells of a problem
         found = snapshot.answers.get(key)
         if found is None:
-            found = snapshot.remember(key, self._feed(snapshot, today, scope["query_string"]) if kind == "feed"
-                                      else self._page(snapshot, today, key[2]))
+            if kind == "feed":
+                made = await self._feed(snapshot, today, scope["query_string"])
+            else:
+                host, problem = key[2], key[3]
+                made = await snapshot.make(key, lambda: self._page(snapshot, today, host, problem), self.maker)
+            found = snapshot.remember(key, made)
         return found
 
     # -- the calendar -------------------------------------------------------
-    def _feed(self, snapshot: Snapshot, today: date, raw: bytes) -> Answer:
+    async def _feed(self, snapshot: Snapshot, today: date, raw: bytes) -> Answer:
         stamp = self.stamp or datetime.fromtimestamp(snapshot.last_modified, timezone.utc)
         try:
             params = read_query_string(raw)
             query, options = feed_request(params, today, stamp)
             body = snapshot.bodies.get((query, options))
-            if body is None:
-                rows = query.rows(snapshot.catalog)  # an unknown film id is a UsageError here
-                plan = ical.plan(rows, options)
-                body = ical.export_bytes(plan.calendars[0].rows, options)
+            if body is None:  # an unknown film id is a UsageError from query.rows, raised here
+                body = await snapshot.make((query, options),
+                                           lambda: ical.export_bytes(query.rows(snapshot.catalog), options), self.maker)
                 snapshot.bodies[query, options] = body  # for other spellings of the same request
         except RelcalError as exc:
             return text_answer(400, parameter_message(exc))
@@ -475,11 +511,11 @@ class App:
                 break
         return self.host
 
-    def _page(self, snapshot: Snapshot, today: date, host: str) -> Answer:
+    def _page(self, snapshot: Snapshot, today: date, host: str, problem: str | None) -> Answer:
         rows = Query().rows(snapshot.catalog)
         page = page_for(rows, today, host, ical.DEFAULT_NAME,
                         updated=self.stamp or datetime.fromtimestamp(snapshot.last_modified, timezone.utc),
-                        problem=self.data.problem)
+                        problem=problem)
         last = snapshot.last_modified if self.today is not None else max(snapshot.last_modified, _midnight(today))
         return Answer(200, site.render_page(page), PAGE_TYPE, last_modified=last, cache=PAGE_CACHE,
                       extra=[("content-security-policy", self.csp), ("referrer-policy", "no-referrer"),
@@ -600,6 +636,7 @@ def serve(paths: Sequence[PathLike] | None, *, host: str = "127.0.0.1", port: in
     except KeyboardInterrupt:
         pass  # a second Ctrl-C during the shutdown
     finally:
+        app.maker.shutdown(wait=False, cancel_futures=True)
         sock.close()
     log("relcal: stopped")
 

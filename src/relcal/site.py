@@ -8,11 +8,12 @@ one per film or region. It is drawn by jinja2 templates with autoescaping
 (src/relcal/templates/), so no text from a dataset can become markup; it needs
 no JavaScript, and its CSS reflows from a desktop to a phone.
 
-The calendars are made as ``relcal export`` makes them (``ical.plan`` and
-``ical.export_bytes``): the page only decides which windows go into each.
-A platform's calendar holds the windows a ``--platform NAME`` filter keeps
+The calendars are made as ``relcal export`` makes them (``ical.export_bytes``,
+and ``ical.plan`` for --split-by): the page only decides which windows go into
+each. A platform's calendar holds the windows a ``--platform NAME`` filter keeps
 (``Query.window_matches``), so ``platform/hulu.ics`` of a published site and
-``/releases.ics?platform=Hulu&name=...`` of ``relcal serve`` are the same bytes.
+``/releases.ics?platform=Hulu&name=...`` of ``relcal serve`` are the same bytes
+(with the same DTSTAMP: SOURCE_DATE_EPOCH).
 
 jinja2 is imported here only when a page is drawn: only serve and publish pay for it.
 """
@@ -28,7 +29,7 @@ from urllib.parse import quote, urlencode
 
 from . import __version__, ical
 from .catalog import Catalog
-from .dates import add_days
+from .dates import MONTH_NAMES, add_days
 from .errors import UsageError
 from .model import Kind, Status
 from .query import Query, Row, fold
@@ -37,8 +38,6 @@ PAGE_DAYS = 60  # the page shows today and the next PAGE_DAYS days, as 'relcal u
 INDEX = "index.html"
 CALENDAR = "releases.ics"
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 
 
 # ---------------------------------------------------------------------------
@@ -138,7 +137,7 @@ def check_base_url(text: str | None) -> str | None:
 # The page
 
 def _day_label(d: date, with_year: bool = True) -> str:
-    text = f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1][:3]}"
+    text = f"{_WEEKDAYS[d.weekday()]} {d.day} {MONTH_NAMES[d.month - 1][:3]}"
     return f"{text} {d.year}" if with_year else text
 
 
@@ -163,7 +162,7 @@ def _row_view(row: Row) -> dict[str, Any]:
 
 def _grid_view(grid: Any) -> dict[str, Any]:
     return {
-        "title": f"{_MONTHS[grid.month - 1]} {grid.year}",
+        "title": f"{MONTH_NAMES[grid.month - 1]} {grid.year}",
         "weekdays": [_WEEKDAYS[w] for w in grid.weekdays],
         "weeks": [[{"day": d.date.day, "iso": d.date.isoformat(), "label": _day_label(d.date),
                     "in_month": d.in_month, "today": d.is_today, "rows": [_row_view(r) for r in d.rows]}
@@ -251,6 +250,7 @@ def render_page(page: Page) -> bytes:
         updated=page.updated.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if page.updated else None,
         problem=page.problem,
         notes=page.notes,
+        legend=[(kind.value, kind.label) for kind in Kind],  # every kind, in order, as the table names them
         css=Markup(css),  # relcal's own CSS, not data: as it is (its hash is in the Content-Security-Policy)
         version=__version__,
     )
@@ -264,22 +264,17 @@ SECTION_TITLES = {"platform": "One calendar per platform", "kind": "One calendar
                   "film": "One calendar per film", "region": "One calendar per region"}
 
 
-def _calendar(rows: Sequence[Row], options: ical.Options) -> bytes:
-    """One calendar as 'relcal export' writes it (an empty one is a feed with nothing scheduled)."""
-    plan = ical.plan(rows, options)
-    return ical.export_bytes(plan.calendars[0].rows, options)
-
-
 def site_files(catalog: Catalog, query: Query, options: ical.Options, today: date, *,
                split_by: str | None = None, base_url: str | None = None) -> tuple[dict[str, bytes], Page]:
     """Every file of a published site: index.html, releases.ics, platform/NAME.ics,
     kind/KIND.ics and, with SPLIT_BY film or region, FIELD/NAME.ics (as 'export --split-by'
-    names and makes them). Links on the page are relative to it."""
-    if split_by is not None:
-        split_by = ical.split_field(split_by)
+    names and makes them). SPLIT_BY is a field as ``ical.split_field`` gives it (the command
+    checks what was typed before the data is read); platform and kind calendars are always
+    made. Links on the page are relative to it. An empty calendar is a feed with nothing
+    scheduled."""
     rows = query.rows(catalog)
     files: dict[str, bytes] = {}
-    files[CALENDAR] = _calendar(rows, options)
+    files[CALENDAR] = ical.export_bytes(rows, options)
     main = published_link("All releases", CALENDAR, base_url, len(ical.exported(rows, options.include_partial)))
     sections: list[tuple[str, list[Link]]] = []
     for field, groups in (("platform", platform_groups(rows, options.include_partial)),
@@ -288,7 +283,7 @@ def site_files(catalog: Catalog, query: Query, options: ical.Options, today: dat
         links = []
         for g in groups:
             file = f"{field}/{names[fold(g.value)]}"
-            files[file] = _calendar(g.rows, replace(options, name=f"{options.name} — {g.label}"))
+            files[file] = ical.export_bytes(g.rows, replace(options, name=f"{options.name} — {g.label}"))
             links.append(published_link(g.label, file, base_url, g.count))
         sections.append((SECTION_TITLES[field], links))
     if split_by in ("film", "region"):

@@ -283,7 +283,7 @@ def parse_items(items: Iterable[str]) -> list[int | str]:
         text = item.strip()
         if text.lower().startswith("tmdb:"):
             number = text[5:].strip()
-            if not number.isdigit() or int(number) < 1:
+            if not (number.isascii() and number.isdigit()) or int(number) < 1:
                 raise UsageError(f"{item!r} is not a TMDB id; write tmdb:ID with TMDB's number, e.g. tmdb:603")
             parsed.append(int(number))
         elif text:
