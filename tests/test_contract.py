@@ -120,11 +120,11 @@ def test_validate_counts_in_words(dataset, tmp_path):
     assert result.stderr == f"ok: 1 film, 1 release window in {one}\n"
 
 
-def test_a_stream_that_cannot_encode_a_title_gets_escapes_not_a_crash():
+def test_a_stream_that_cannot_encode_a_title_gets_utf_8_json_not_a_crash():
     env = {"PYTHONIOENCODING": "ascii", "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
     result = relcal("show", "dear-comrades", "--format", "json", env=env)
     assert result.returncode == 0, result.stderr
-    assert "\\u0414\\u043e\\u0440\\u043e\\u0433\\u0438\\u0435" in result.stdout  # "Дорогие", escaped
+    assert "Дорогие" in result.stdout  # JSON is UTF-8 (RFC 8259), whatever the locale
 
 
 def test_a_merge_key_bomb_is_stopped_at_once():
@@ -153,3 +153,25 @@ def test_a_columns_that_is_not_a_plain_number_is_ignored(columns):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert max(len(line) for line in result.stdout.splitlines()) == 80  # the default width, not 3
+
+
+@pytest.mark.parametrize("args", [["releases", "--format", "tsv"], ["export"], ["schema"],
+                                  ["upcoming", "--today", "2021-01-20", "--format", "table"]])
+def test_a_full_disk_behind_stdout_is_one_line_and_exit_1(args):
+    with open("/dev/full", "w") as full:  # every write to it fails with ENOSPC
+        result = subprocess.run([sys.executable, "-m", "relcal", *args], stdout=full, stderr=subprocess.PIPE,
+                                text=True, env={**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}, cwd=ROOT, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == "relcal: cannot write to standard output: No space left on device\n"
+
+
+@pytest.mark.parametrize("fmt", ["json", "tsv", "csv", "md"])
+def test_machine_formats_are_utf_8_whatever_the_locale(fmt):
+    result = subprocess.run([sys.executable, "-m", "relcal", "show", "dear-comrades", "--format", fmt],
+                            capture_output=True, env={**os.environ, "LANG": "C", "LC_ALL": "C", "PYTHONUTF8": "0",
+                                                      "PYTHONCOERCECLOCALE": "0", "PYTHONIOENCODING": "ascii"},
+                            cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Дорогие товарищи".encode() in result.stdout or fmt != "json"
+    result.stdout.decode("utf-8")  # strictly: no backslash-escaped stand-ins
+    assert b"\\u04" not in result.stdout and b"\\U0" not in result.stdout

@@ -340,3 +340,16 @@ def test_any_title_reaches_a_terminal_without_control_characters_and_within_the_
     assert not RAW.search(text), repr(text)
     assert widest(text) <= width, (width, text)
     assert text.count("2021-02-05") == len(titles) or width < len("2021-02-05")  # then broken, not cut
+
+
+@pytest.mark.parametrize("value, colour", [(None, True), ("", True), ("1", False), ("0", False)])
+def test_no_color_counts_only_when_set_and_not_empty(monkeypatch, value, colour):
+    from relcal import render
+
+    monkeypatch.setattr(render, "_isatty", lambda stream: True)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    if value is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", value)
+    assert render.Sink.from_env().color is colour

@@ -434,7 +434,7 @@ def validate(
     catalog, problems = check(paths or _data(data))
     for problem in problems:
         if fmt == "github":
-            sink.write(github_annotation(problem))
+            sink.write_data(github_annotation(problem))
         else:
             sink.note(str(problem))
     files = describe_files(catalog.files)
@@ -458,7 +458,7 @@ def schema(
     from .schema import schema_json
 
     _today(today)
-    _sink(ctx).write(schema_json())
+    _sink(ctx).write_data(schema_json())
 
 
 # ---------------------------------------------------------------------------

@@ -49,9 +49,25 @@ def leave(code: object) -> None:
     if code is not None and not isinstance(code, int):
         sys.stderr.write(f"{code}\n")
         code = 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (BrokenPipeError, ValueError, OSError):  # the reader went away: nothing more to say
-            pass
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # the reader went away: nothing more to say
+        pass
+    except OSError as exc:  # a full disk behind '> file': the output is incomplete, and the user must know
+        _quiet(sys.stdout)
+        sys.stderr.write(f"relcal: cannot write to standard output: {exc.strerror or exc}\n")
+        code = code or 1
+    try:
+        sys.stderr.flush()
+    except (ValueError, OSError):
+        pass
     os._exit(code or 0)
+
+
+def _quiet(stream: object) -> None:
+    """Drop what STREAM still holds, so that nothing tries to write it again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())  # type: ignore[attr-defined]
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -100,21 +100,38 @@ class Sink:
         out_tty = _isatty(out)
         columns = os.environ.get("COLUMNS", "")
         width = int(columns) if columns.isascii() and columns.isdigit() and int(columns) > 0 else None
-        color = out_tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+        # NO_COLOR counts when set and not empty (no-color.org)
+        color = out_tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
         return cls(out, err, out_tty, _isatty(err), width, color, sys.stdin, _isatty(sys.stdin))
 
     def write(self, text: str) -> None:
-        self.stdout.write(text)
+        try:
+            self.stdout.write(text)
+        except BrokenPipeError:
+            raise  # the reader went away: the command ends quietly
+        except OSError as exc:
+            raise _stdout_failed(exc) from None
+
+    def write_data(self, text: str) -> None:
+        """Machine-readable text (tsv, csv, json, md, svg): UTF-8 whatever the locale, as
+        JSON (RFC 8259) and the readers of the others expect; a path's undecodable bytes
+        go out as they came in. Only the terminal table follows the locale."""
+        self.write_bytes(text.encode("utf-8", "surrogateescape"))
 
     def write_bytes(self, data: bytes) -> None:
         """Bytes as they are (iCalendar is UTF-8 with CRLF whatever the locale)."""
         buffer = getattr(self.stdout, "buffer", None)
-        if buffer is not None:
-            self.stdout.flush()
-            buffer.write(data)
-            buffer.flush()
-        else:
-            self.stdout.write(data.decode("utf-8"))
+        try:
+            if buffer is not None:
+                self.stdout.flush()
+                buffer.write(data)
+                buffer.flush()
+            else:
+                self.stdout.write(data.decode("utf-8", "surrogateescape"))
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _stdout_failed(exc) from None
 
     def note(self, text: str) -> None:
         """A message for the person, not the pipe: stderr (control characters made visible)."""
@@ -157,6 +174,12 @@ class Sink:
         if lines and lines[-1] == "":
             lines.pop()
         return "".join(line.rstrip() + "\n" for line in lines)
+
+
+def _stdout_failed(exc: OSError) -> Exception:
+    from .errors import ExportError
+
+    return ExportError(f"cannot write to standard output: {exc.strerror or exc}")
 
 
 def _isatty(stream: Any) -> bool:
@@ -406,26 +429,23 @@ def write_records(
     if bom and fmt != "csv":
         raise ValueError("bom is for csv only")
     if fmt == "json":
-        sink.write(_json_text(json.dumps([record(i) for i in items], ensure_ascii=False, indent=2)) + "\n")
+        sink.write_data(_json_text(json.dumps([record(i) for i in items], ensure_ascii=False, indent=2)) + "\n")
     elif fmt == "jsonl":
-        sink.write(_json_text("".join(json.dumps(record(i), ensure_ascii=False) + "\n" for i in items)))
+        sink.write_data(_json_text("".join(json.dumps(record(i), ensure_ascii=False) + "\n" for i in items)))
     elif fmt == "tsv":
         lines = ["\t".join(keys)] if header else []
         lines.extend(_tsv_line(record(i)) for i in items)
-        sink.write("".join(line + "\n" for line in lines))
+        sink.write_data("".join(line + "\n" for line in lines))
     elif fmt == "csv":
         lines = [",".join(map(_csv_cell, keys))] if header else []
         lines.extend(",".join(map(_csv_cell, record(i).values())) for i in items)
         text = "".join(line + "\n" for line in lines)
-        if bom:  # for Excel: UTF-8 whatever the locale, announced by the byte-order mark
-            sink.write_bytes(("\ufeff" + text).encode("utf-8"))
-        else:
-            sink.write(text)
+        sink.write_data("\ufeff" + text if bom else text)  # the byte-order mark tells Excel it is UTF-8
     elif fmt == "md":
         heads = [_md_cell(c.header) for c in columns]
         lines = ["| " + " | ".join(heads) + " |", "|" + "|".join("---" for _ in heads) + "|"]
         lines.extend("| " + " | ".join(_md_cell(c.get(i)) for c in columns) + " |" for i in items)
-        sink.write("".join(line + "\n" for line in lines))
+        sink.write_data("".join(line + "\n" for line in lines))
     elif fmt == "table":
         _rich_table(sink, items, columns, title)
     else:  # the CLI checks formats; a library caller gets a clear error
@@ -733,7 +753,7 @@ def write_film(sink: Sink, fmt: str, film: Film, rows: Sequence[Row], *, header:
     if bom and fmt != "csv":
         raise ValueError("bom is for csv only")
     if fmt == "json":
-        sink.write(_json_text(json.dumps(film_document(film, rows), ensure_ascii=False, indent=2)) + "\n")
+        sink.write_data(_json_text(json.dumps(film_document(film, rows), ensure_ascii=False, indent=2)) + "\n")
         return
     if fmt != "table":
         write_rows(sink, fmt, rows, header=header, bom=bom)
