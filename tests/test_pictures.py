@@ -4,6 +4,7 @@ parses, the rows behind the pictures, errors, and a real pseudo-terminal."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -323,3 +324,238 @@ def test_timeline_row_labels_tell_films_apart(run):
     text = picture(run, ("timeline", "--today", "2021-01-20", "--from", "2027-01", "-s", "resurrection"), 80).stdout
     labels = [line[:26].rstrip() for line in text.splitlines()[2:4]]
     assert labels == ["The Resurrect…st: Part One", "The Resurrect…st: Part Two"]
+
+
+# ---------------------------------------------------------------------------
+# review fixes: long spans, SVG labels, empty pictures, narrow lists, keys
+
+SPAN = """\
+version: 1
+films:
+  - id: old
+    title: "Old Film"
+    releases:
+      - {date: 1895-12-28, kind: premiere, region: FR}
+      - {date: 1899, kind: vod}
+  - id: future
+    title: "Future Film"
+    releases:
+      - {date: 2150-01-01, kind: theatrical, region: US}
+      - {date: 2150-06-01, kind: streaming, region: US, platform: X}
+"""
+
+TITLES = """\
+version: 1
+films:
+  - id: wide
+    title: "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW"
+    releases:
+      - {date: 2021-02-05, kind: theatrical, region: US}
+  - id: cjk
+    title: "東京物語東京物語東京物語東京物語東京物語東京物語"
+    releases:
+      - {date: 2021-02-05, kind: vod, region: JP}
+  - id: part-one
+    title: "The Resurrection of the Very Long Title That Goes On and On: Part One"
+    releases:
+      - {date: 2021-02-06, kind: theatrical, region: US}
+  - id: part-two
+    title: "The Resurrection of the Very Long Title That Goes On and On: Part Two"
+    releases:
+      - {date: 2021-02-06, kind: theatrical, region: US}
+"""
+
+NARROW = """\
+version: 1
+films:
+  - id: emoji
+    title: "Emoji"
+    releases:
+      - {date: 2021-02-05, kind: streaming, platform: "🎬Flix", region: US}
+  - id: cancel
+    title: "Cancelled One"
+    releases:
+      - {date: 2021-02-10, kind: theatrical, region: US, status: cancelled}
+      - {date: 2021-02-12, kind: vod, region: US}
+  - id: partial
+    title: "Partial Dates"
+    releases:
+      - {date: 2021, kind: physical, region: US}
+      - {date: 2021-01, kind: theatrical, region: US}
+"""
+
+
+def _svg_texts(svg, cls):
+    root = ET.fromstring(svg.encode("utf-8"))
+    ns = "{http://www.w3.org/2000/svg}"
+    group = next(g for g in root.iter(ns + "g") if g.get("class") == cls)
+    return group, [t for t in group.iter(ns + "text")]
+
+
+def test_year_ticks_are_thinned_so_labels_never_overlap(run, write):
+    data = str(write("span.yaml", SPAN))
+    for columns in (30, 80, 200):
+        lines = picture(run, ("timeline", "--data", data), columns).stdout.splitlines()
+        labels, rule = lines[0], lines[1]
+        ticks = [i for i, c in enumerate(rule) if c == "┬"]
+        assert 2 <= len(ticks) <= columns // 5, rule
+        assert all(b - a >= 5 for a, b in itertools.pairwise(ticks)), rule  # never a solid row of ticks
+        years = [int(word) for word in labels.split()]
+        step = years[1] - years[0]
+        assert step in (2, 5, 10, 25, 50, 100) and all(y % step == 0 for y in years)
+        assert f"ticks mark every {step} years" in " ".join(lines)
+        for word in re.finditer(r"\d{4}", labels):  # each label on its own tick
+            assert rule[word.start()] == "┬"
+    svg = picture(run, ("timeline", "--format", "svg", "--data", data), 80).stdout
+    group, texts = _svg_texts(svg, "ticks")
+    lines = [e for e in group if e.tag.endswith("line")]
+    assert 2 <= len(lines) <= 20  # not 255
+    spans = sorted((float(t.get("x")), float(t.get("x")) + 4 * 9) for t in texts)  # 4 digits, 9 px each at most
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
+    assert all(int(t.text) % 25 == 0 for t in texts)
+
+
+def test_svg_row_labels_fit_the_label_column_and_tell_films_apart(run, write):
+    data = str(write("titles.yaml", TITLES))
+    svg = picture(run, ("timeline", "--format", "svg", "--data", data), 80).stdout
+    root = ET.fromstring(svg.encode("utf-8"))
+    ns = "{http://www.w3.org/2000/svg}"
+    labels = {}
+    for lane in root.iter(ns + "g"):
+        if lane.get("class") == "lane":
+            text = lane.find(ns + "text")
+            full = text.find(ns + "title").text
+            labels[lane.get("data-film")] = (full, "".join(text.itertext())[len(full):])
+    # Right-aligned at x=230: W is 12.3 px at 13 px in Helvetica, more in DejaVu Sans; a CJK character 13 px.
+    full, shown = labels["wide"]
+    assert shown.endswith("…") and shown.count("W") <= 17 and full.count("W") == 36
+    full, shown = labels["cjk"]
+    assert shown.endswith("…") and len(shown) - 1 <= 16
+    one, two = labels["part-one"][1], labels["part-two"][1]
+    assert one != two and one.endswith("Part One") and two.endswith("Part Two") and "…" in one
+
+
+def test_svg_of_a_short_range_names_its_first_and_last_day(run, write):
+    data = str(write("titles.yaml", TITLES))
+    svg = picture(run, ("timeline", "--format", "svg", "--from", "2021-02-05", "--to", "2021-02-06",
+                        "--data", data), 80).stdout
+    _, texts = _svg_texts(svg, "range")
+    assert [t.text for t in texts] == ["2021-02-05", "2021-02-06"]
+    assert [t.get("text-anchor") for t in texts] == [None, "end"]
+
+
+def test_an_empty_svg_is_the_note_and_no_file(run, tmp_path):
+    out = tmp_path / "nothing.svg"
+    for args in (("timeline", "--format", "svg", "--from", "2022-01"),
+                 ("timeline", "--format", "svg", "--from", "2022-01", "-o", str(out))):
+        result = run(*args, "--data", VIEWS, env=UTF8)
+        assert (result.exit_code, result.stdout) == (0, "")
+        assert result.stderr.startswith("No release windows") and len(result.stderr.splitlines()) == 1
+    assert not out.exists()
+
+
+def test_the_narrow_timeline_list_fits_when_the_output_is_ascii(write):
+    data = str(write("narrow.yaml", NARROW))
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "COLUMNS": "20", "LANG": "C.UTF-8", "NO_COLOR": "1",
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    for name in ("LC_ALL", "LC_CTYPE", "RELCAL_DATA"):
+        env.pop(name, None)
+    result = subprocess.run([sys.executable, "-m", "relcal", "timeline", "--from", "2021-02", "--to", "2021-02",
+                             "--data", data], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "\\U0001f3acFlix" in result.stdout  # the stream's escape, counted as written
+    for line in result.stdout.splitlines():
+        assert len(line) <= 20, line
+
+
+@pytest.mark.parametrize("char", ["\u2630", "\u2637", "\u268a", "\u268f", "\u4dc0", "\u4dff", "\U0001d300",
+                                  "\U0001d356", "\U0001d360", "\U0001d376", "\U0001f1e6", "\U0001f1ff"])
+def test_characters_newer_terminals_draw_wide_count_two_cells(char):
+    assert cell_width(char) == 2
+    assert cell_width("䷀䷁䷂") == 6 and cell_width("\u2638") == 1  # the wheel of dharma stays narrow
+
+
+def test_a_very_narrow_calendar_keeps_each_day(run, write):
+    data = str(write("narrow.yaml", NARROW))
+    for columns in (12, 14, 18):
+        text = picture(run, ("calendar", "2021-02", "--today", "2021-02-12", "--data", data), columns).stdout
+        assert_fits(text, columns)
+        lines = text.splitlines()
+        for day, mark in (("Fri  5", "≋"), ("Wed 10", "◉"), ("Fri 12", "▸")):
+            at = next(i for i, line in enumerate(lines) if line.startswith("  " + day))
+            after = lines[at + 1] if lines[at + 1] != "(today)" else lines[at + 2]  # wrapped at 12 columns
+            assert after.startswith("  " + mark + " "), text
+    wide = picture(run, ("calendar", "2021-02", "--data", data), 40).stdout  # room beside the day: as before
+    assert "  Fri  5 ≋ Emoji (🎬Flix, US)" in wide
+
+
+def test_keys_list_exactly_the_marks_drawn(run, write):
+    data = str(write("narrow.yaml", NARROW))
+    # The week list writes "[cancelled]" and no x.
+    text = picture(run, ("calendar", "2021-02", "--data", data), 40).stdout
+    assert "[cancelled]" in text and "x cancelled" not in text
+    # The grid draws the x, and the key says so.
+    text = picture(run, ("calendar", "2021-02", "--data", data), 120).stdout
+    assert "◉ x Cancelled" in text and "x cancelled" in text[text.index("Key:"):]
+    # The timeline's list has no axis, no lines and no x: its key and its last line promise none.
+    text = picture(run, ("timeline", "--from", "2021-02", "--to", "2021-02", "--data", data), 20).stdout
+    assert "ticks mark" not in text and "x cancelled" not in text and "between" not in text
+    # A kind whose only window is cancelled is drawn as x: not in the key.
+    text = picture(run, ("timeline", "-f", "cancel", "--from", "2021-02", "--to", "2021-02", "--data", data),
+                   80).stdout
+    key = text[text.index("Key:"):]
+    assert "x" in text.splitlines()[2] and "◉" not in text and "◉" not in key and "x cancelled" in key
+    # No tick on the axis: no word of ticks.
+    text = picture(run, ("timeline", "--from", "2021-02-05", "--to", "2021-02-12", "--data", data), 80).stdout
+    assert "┬" not in text and text.rstrip().endswith("From 2021-02-05 to 2021-02-12.")
+    # The SVG key has the cancelled ring and the band of a month or year.
+    svg = picture(run, ("timeline", "--format", "svg", "--data", data), 80).stdout
+    group, texts = _svg_texts(svg, "key")
+    assert [t.text for t in texts] == ["Theatrical", "VOD", "Streaming", "DVD/Blu-ray",
+                                       "a month or year, day not known", "cancelled"]
+    assert group.find("{http://www.w3.org/2000/svg}rect") is not None
+
+
+def test_a_window_known_only_to_the_year_is_listed_as_such(run, write):
+    data = str(write("narrow.yaml", NARROW))
+    for columns in (40, 120):
+        text = picture(run, ("calendar", "2021-01", "--data", data), columns).stdout
+        month = text.index("Also in January 2021, day not known:")
+        year = text.index("Known only to the year 2021:")
+        assert month < text.index("◉ Partial Dates (Theatrical, US") < year < text.index("▮ Partial Dates (DVD")
+
+
+DUP = """\
+version: 1
+films:
+  - id: same-a
+    title: "Same"
+    releases:
+      - {date: 2021-02-05, kind: theatrical, region: US, distributor: StudioCanal}
+      - {date: 2021-02-15, kind: vod, region: US}
+  - id: same-b
+    title: "Same"
+    releases:
+      - {date: 2021-02-06, kind: theatrical, region: GB, distributor: Studiocanal}
+  - id: other
+    title: "Other"
+    releases:
+      - {date: 2021-02-07, kind: theatrical, region: FR, distributor: "Stúdiocanal"}
+"""
+
+
+def test_stats_tell_films_of_one_title_apart_in_md_and_the_stacked_list(run, write):
+    data = str(write("dup.yaml", DUP))
+    md = picture(run, ("stats", "--format", "md", "--data", data), 80).stdout.splitlines()
+    assert [line.split(" | ")[0] for line in md[2:]] == ["| Other", "| Same \\(same\\-a\\)", "| Same \\(same\\-b\\)"]
+    stacked = picture(run, ("stats", "--format", "table", "--data", data), 30).stdout.splitlines()
+    assert "Same (same-a)" in stacked and "Same (same-b)" in stacked and "Other" in stacked
+    table = picture(run, ("stats", "--format", "table", "--data", data), 80).stdout
+    assert "Same (same-a)" in table and "Same (same-b)" in table
+
+
+def test_stats_groups_ignore_case_and_accents_as_the_filters_do(run, write):
+    data = str(write("dup.yaml", DUP))
+    groups = json.loads(picture(run, ("stats", "--by", "distributor", "--format", "json", "--data", data), 80).stdout)
+    assert [(g["group"], g["films"], g["windows"], g["gaps"]) for g in groups] == [
+        ("StudioCanal", 3, 3, 1), (None, 1, 1, 0)]

@@ -348,7 +348,7 @@ def test_a_request_never_sees_half_of_an_edit(tmp_path):
                 handle.flush()
                 time.sleep(0.08)  # an editor or a script that writes in steps
                 handle.write("  - id: script-kiddie" + rest)
-            time.sleep(0.6)
+            time.sleep(0.8)  # beyond the server's SETTLE (0.5 s)
         finally:
             stop.set()
             asker.join()

@@ -143,6 +143,28 @@ def test_stats_by_kind_platform_month_distributor_region_year(rows):
     assert set(by["year"]) == {"2020", "2021"} and len(by["year"]["2021"].gaps) == 8
 
 
+def test_stats_groups_names_that_differ_only_in_case_or_accents():
+    rows = (film_rows("a", window("2021-01-01", "theatrical", "US", distributor="StudioCanal"),
+                      window("2021-01-11", "streaming", "US", platform="Netflix"))
+            + film_rows("b", window("2021-01-02", "theatrical", "GB", distributor="Studiocanal"),
+                        window("2021-01-22", "streaming", "GB", platform="netflix"))
+            + film_rows("c", window("2021-01-03", "theatrical", "FR", distributor="Stúdiocanal")))
+    studio, none = stats(rows, "distributor")
+    assert (studio.group, studio.label, studio.films, studio.windows) == ("StudioCanal", "StudioCanal", 3, 3)
+    assert (none.group, none.windows) == (None, 2)
+    assert sorted(g.days for g in studio.gaps) == [10, 20]  # the gaps of both spellings
+    netflix, none = stats(rows, "platform")
+    assert (netflix.group, netflix.windows, len(netflix.gaps), none.group) == ("Netflix", 2, 2, None)
+
+
+def test_stats_by_film_tells_films_of_one_title_apart():
+    rows = (film_rows("same-a", window("2021-01-01", "theatrical"), title="Same")
+            + film_rows("same-b", window("2021-01-02", "theatrical"), title="Same")
+            + film_rows("other", window("2021-01-03", "theatrical"), title="Other"))
+    assert [(s.group, s.label) for s in stats(rows, "film")] == [
+        ("other", "Other"), ("same-a", "Same (same-a)"), ("same-b", "Same (same-b)")]
+
+
 def test_stats_refuses_an_unknown_grouping(rows):
     with pytest.raises(ValueError, match="use one of film, distributor"):
         stats(rows, "studio")

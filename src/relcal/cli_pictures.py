@@ -154,7 +154,7 @@ def timeline(
                    kind, platform, region, film, person, search, status)
     catalog = _load(ctx, data, no_cache)
     rows = query.rows(catalog)
-    if not rows and fmt_ == "table":
+    if not rows and fmt_ in ("table", "svg"):  # a picture of nothing: the note, and no file
         _nothing_note(ctx, query, catalog)
         return
     if fmt_ in _ROW_FORMATS:
@@ -166,7 +166,7 @@ def timeline(
 
     lanes = build_timeline(rows, start=query.start, end=query.end)
     if fmt_ == "svg":
-        _write_out(ctx, output, lambda sink: sink.write(timeline_svg(lanes)))
+        _write_out(ctx, output, lambda sink: sink.write_data(timeline_svg(lanes)))
     else:
         _write_out(ctx, output, lambda sink: sink.write(draw_timeline(lanes, sink)))
 

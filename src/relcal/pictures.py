@@ -19,9 +19,10 @@ the stream would), so that the width is counted on what is really written.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -142,21 +143,28 @@ class _Text:
             return text.encode("ascii", "backslashreplace").decode("ascii")
 
 
-def truncate(text: str, width: int, ellipsis: str = "…") -> str:
-    """TEXT cut to at most WIDTH cells, ending in ELLIPSIS when cut."""
-    if width <= 0:
-        return ""
-    if cell_width(text) <= width:
-        return text
-    room = width - cell_width(ellipsis)
-    out, used = [], 0
+def _prefix(text: str, room: float, measure: Callable[[str], float]) -> str:
+    """The longest start of TEXT at most ROOM wide."""
+    out, used = [], 0.0
     for char in text:
-        size = cell_width(char)
+        size = measure(char)
         if used + size > room:
             break
         out.append(char)
         used += size
-    return "".join(out).rstrip() + ellipsis if room > 0 else ellipsis[:width]
+    return "".join(out)
+
+
+def truncate(text: str, width: float, ellipsis: str = "…", measure: Callable[[str], float] = cell_width) -> str:
+    """TEXT cut to at most WIDTH cells (or units of MEASURE), ending in ELLIPSIS when cut."""
+    if width <= 0:
+        return ""
+    if measure(text) <= width:
+        return text
+    room = width - measure(ellipsis)
+    if room <= 0:
+        return ellipsis if measure(ellipsis) <= width else ""
+    return _prefix(text, room, measure).rstrip() + ellipsis
 
 
 def pad(text: str, width: int) -> str:
@@ -267,27 +275,27 @@ def draw_calendar(grids: Sequence[MonthGrid], sink: Sink, width: int | None = No
     colour = sink.color
     cw = min(MAX_CELL, (width - 8) // 7)
     lines: list[Line | str] = []
-    kinds: set[Kind] = set()
+    drawn: set[Kind | str] = set()  # the kinds whose marks are drawn, and CANCELLED_MARK if it is
     today_shown = False
     for n, grid in enumerate(grids):
         if n:
             lines.append("")
         today_shown = today_shown or any(day.is_today for day in grid.days)
-        kinds.update(r.release.kind for r in grid.undated)
+        drawn.update(r.release.kind for r in grid.undated)
         if cw >= MIN_CELL:
-            lines.extend(_grid_lines(grid, cw, g, text, colour, kinds))
-        else:
-            kinds.update(r.release.kind for day in grid.days for r in day.rows)
+            lines.extend(_grid_lines(grid, cw, g, text, colour, drawn))
+        else:  # every window, its status in words
+            drawn.update(r.release.kind for day in grid.days for r in day.rows)
             lines.extend(_week_list(grid, width, g, text, colour))
         if grid.undated:
             lines.extend(_undated(grid, width, g, text, colour))
     lines.append("")
     extra = []
-    if any(r.release.status is Status.CANCELLED for grid in grids for r in grid.rows):
+    if CANCELLED_MARK in drawn:
         extra.append(f"{CANCELLED_MARK} cancelled")
     if today_shown:
         extra.append("[n] today" if cw >= MIN_CELL else "(today)")
-    lines.extend(_key_lines(_key(kinds, g, extra), width, g, colour))
+    lines.extend(_key_lines(_key({k for k in drawn if isinstance(k, Kind)}, g, extra), width, g, colour))
     return _lines(lines, colour, width)
 
 
@@ -295,8 +303,10 @@ def _month_title(grid: MonthGrid) -> str:
     return f"{MONTH_NAMES[grid.month - 1]} {grid.year}"
 
 
-def _grid_lines(grid: MonthGrid, cw: int, g: Glyphs, text: _Text, colour: bool, drawn: set[Kind]) -> list[Line | str]:
-    """The month as a box-drawn grid, 7 * CW + 8 cells wide; the kinds of the marks drawn are added to DRAWN."""
+def _grid_lines(grid: MonthGrid, cw: int, g: Glyphs, text: _Text, colour: bool,
+                drawn: set[Kind | str]) -> list[Line | str]:
+    """The month as a box-drawn grid, 7 * CW + 8 cells wide; the kinds of the marks
+    drawn (and CANCELLED_MARK, if one is) are added to DRAWN."""
     c = g.corners
     rule = lambda left, mid, right: left + mid.join(g.h * cw for _ in range(7)) + right  # noqa: E731
     total = 7 * cw + 8
@@ -319,7 +329,8 @@ def _grid_lines(grid: MonthGrid, cw: int, g: Glyphs, text: _Text, colour: bool, 
     return out
 
 
-def _day_cell(day, cw: int, height: int, g: Glyphs, text: _Text, drawn: set[Kind]) -> list[tuple[str, str | None]]:
+def _day_cell(day, cw: int, height: int, g: Glyphs, text: _Text,
+              drawn: set[Kind | str]) -> list[tuple[str, str | None]]:
     """HEIGHT lines of (text, style) for one day, each at most CW cells."""
     if not day.in_month:
         return [("", None)] * height
@@ -339,6 +350,7 @@ def _day_cell(day, cw: int, height: int, g: Glyphs, text: _Text, drawn: set[Kind
         title = text(row.film.title)
         if row.release.status is Status.CANCELLED:
             title = CANCELLED_MARK + " " + title
+            drawn.add(CANCELLED_MARK)
         lines.append((mark + " " + truncate(title, cw - 2, g.ellipsis), COLOURS[kind]))
     if len(show) < len(rows):
         more = len(rows) - len(show)
@@ -348,10 +360,13 @@ def _day_cell(day, cw: int, height: int, g: Glyphs, text: _Text, drawn: set[Kind
     return lines
 
 
+MIN_BESIDE = 8  # cells for a window's words beside the day ("  Fri  5 ◉ "); with fewer, the day has its own line
+
+
 def _week_list(grid: MonthGrid, width: int, g: Glyphs, text: _Text, colour: bool) -> list[Line | str]:
-    """The narrow form: each week's days that have windows (or are today), one window a line."""
+    """The narrow form: each week's days that have windows (or are today), one window a line,
+    beside the day, or below it where there is no room beside it."""
     out: list[Line | str] = [_month_title(grid)]
-    indent = " " * 9
     for week in grid.weeks:
         days = [d for d in week if d.in_month]
         first, last = days[0].date, days[-1].date
@@ -362,14 +377,17 @@ def _week_list(grid: MonthGrid, width: int, g: Glyphs, text: _Text, colour: bool
             out.append("  " + g.dash)
         for day in busy:
             label = f"  {_WEEKDAY_ABBR[day.date.weekday()]} {day.date.day:>2} "
-            if day.is_today:
-                out.append(Line((label.rstrip(), TODAY_STYLE if colour else None), (" (today)", None)))
+            beside = width - cell_width(label) - 2 >= MIN_BESIDE
+            indent = " " * len(label) if beside else "  "
+            if day.is_today or not beside:
+                line = Line((label.rstrip(), TODAY_STYLE if colour and day.is_today else None))
+                out.append(line.add(" (today)" if day.is_today else ""))
             for i, row in enumerate(day.rows):
                 kind = row.release.kind
                 words = f"{text(row.film.title)} ({text(_window_text(row))})"
                 if row.release.status is not Status.CONFIRMED:
                     words += f" [{row.release.status.value}]"
-                head = label if i == 0 and not day.is_today else indent
+                head = label if i == 0 and beside and not day.is_today else indent
                 wrapped = _wrapped(words, width, head + g.marks[kind] + " ", indent + "  ")
                 first_line = wrapped[0]
                 if first_line.startswith(head + g.marks[kind]):
@@ -384,19 +402,27 @@ def _week_list(grid: MonthGrid, width: int, g: Glyphs, text: _Text, colour: bool
 
 
 def _undated(grid: MonthGrid, width: int, g: Glyphs, text: _Text, colour: bool) -> list[Line | str]:
+    """The windows of the month known only to the month, then those known only to its year."""
     out: list[Line | str] = []
-    for line in _wrapped(f"Also in {_month_title(grid)}, day not known:", width):
-        out.append(line)
-    for row in grid.undated:
-        kind = row.release.kind
-        words = f"{text(row.film.title)} ({text(_window_text(row))}, {row.release.date.display()})"
-        wrapped = _wrapped(words, width, "  " + g.marks[kind] + " ", "    ")
-        first = wrapped[0]
-        if first.startswith("  " + g.marks[kind]):
-            out.append(Line(("  ", None), (g.marks[kind], COLOURS[kind] if colour else None), (first[3:], None)))
-        else:
-            out.append(first)
-        out.extend(wrapped[1:])
+    by_month = [row for row in grid.undated if row.release.date.month is not None]
+    by_year = [row for row in grid.undated if row.release.date.month is None]
+    for heading, rows in ((f"Also in {_month_title(grid)}, day not known:", by_month),
+                          (f"Known only to the year {grid.year}:", by_year)):
+        if not rows:
+            continue
+        out.extend(_wrapped(heading, width))
+        for row in rows:
+            kind = row.release.kind
+            words = f"{text(row.film.title)} ({text(_window_text(row))}, {row.release.date.display()})"
+            if row.release.status is not Status.CONFIRMED:
+                words += f" [{row.release.status.value}]"
+            wrapped = _wrapped(words, width, "  " + g.marks[kind] + " ", "    ")
+            first = wrapped[0]
+            if first.startswith("  " + g.marks[kind]):
+                out.append(Line(("  ", None), (g.marks[kind], COLOURS[kind] if colour else None), (first[3:], None)))
+            else:
+                out.append(first)
+            out.extend(wrapped[1:])
     return out
 
 
@@ -417,39 +443,53 @@ def draw_timeline(tl: Timeline, sink: Sink, width: int | None = None) -> str:
     titles = [text(lane.film.title) for lane in tl.lanes]
     label_width = min(max([cell_width(t) for t in titles] + [4]), MAX_LABEL, max(8, width // 3))
     axis = width - label_width - 1
-    kinds = {m.kind for lane in tl.lanes for m in lane.marks}
-    partial = any(not m.exact for lane in tl.lanes for m in lane.marks)
     lines: list[Line | str] = []
-    if axis < MIN_AXIS:
-        lines.extend(_timeline_list(tl, titles, width, g, colour))
+    extra: list[str] = []
+    first, last = tl.start.isoformat(), tl.end.isoformat()
+    span = f"From {first} to {last}."
+    if axis < MIN_AXIS:  # a list: each window's kind mark, its status in words; no axis, no lines
+        lines.extend(_timeline_list(tl, titles, width, g, text))
+        kinds = {m.kind for lane in tl.lanes for m in lane.marks}
     else:
         gutter = " " * (label_width + 1)
-        labels, rule = _axis(tl, axis, g)
+        ticks, step = _thinned(tl, axis / tl.days, MIN_TICK_GAP, MIN_YEAR_GAP)
+        labels, rule = _axis(tl, axis, g, ticks)
         lines.append(gutter + labels)
         lines.append(gutter + rule)
-        for lane, label in zip(tl.lanes, _labels(titles, [lane.film.id for lane in tl.lanes], label_width, g)):
+        drawn: set[str] = set()
+        kinds = set()
+        for lane, label in zip(tl.lanes, _labels(titles, [lane.film.id for lane in tl.lanes], label_width, g.ellipsis)):
             line = Line((pad(label, label_width) + " ", None))
             for char, kind in _lane_cells(tl, lane, axis, g):
                 line.add(char, COLOURS[kind] if colour and kind is not None else None)
+                drawn.add(char)
+                if kind is not None and char == g.marks[kind]:
+                    kinds.add(kind)
             lines.append(line)
+        # The key lists what is drawn: a mark hidden by another, or drawn as a cancelled one, is not.
+        if g.lane in drawn:
+            extra.append(f"{g.lane} between a film's first and last window")
+        if g.span in drawn:
+            extra.append(f"{g.span} a month or year, day not known")
+        if CANCELLED_MARK in drawn:
+            extra.append(f"{CANCELLED_MARK} cancelled")
+        if ticks:
+            every = f"{tl.unit}s" if step == 1 else f"every {step} {tl.unit}s"
+            span = f"From {first} to {last}; ticks mark {every}."
     lines.append("")
-    extra = [f"{g.lane} between a film's first and last window"] if axis >= MIN_AXIS else []
-    if partial and axis >= MIN_AXIS:
-        extra.append(f"{g.span} a month or year, day not known")
-    if any(m.row.release.status is Status.CANCELLED for lane in tl.lanes for m in lane.marks):
-        extra.append(f"{CANCELLED_MARK} cancelled")
-    first, last = tl.start.isoformat(), tl.end.isoformat()
     lines.extend(_key_lines(_key(kinds, g, extra), width, g, colour))
-    lines.extend(_wrapped(f"From {first} to {last}; ticks mark {tl.unit}s.", width))
+    lines.extend(_wrapped(span, width))
     return _lines(lines, colour, width)
 
 
-def _labels(titles: list[str], ids: list[str], width: int, g: Glyphs) -> list[str]:
-    """Row labels of at most WIDTH cells that tell the films apart: the title, cut at
-    the end; where two would read the same, cut in the middle ('The Resurrection…Part
-    One'); where that is not enough, the film's id."""
-    labels = [truncate(t, width, g.ellipsis) for t in titles]
-    for attempt in (lambda t, i: middle(t, width, g.ellipsis), lambda t, i: middle(i, width, g.ellipsis)):
+def _labels(titles: list[str], ids: list[str], width: float, ellipsis: str,
+            measure: Callable[[str], float] = cell_width) -> list[str]:
+    """Row labels of at most WIDTH cells (or units of MEASURE) that tell the films
+    apart: the title, cut at the end; where two would read the same, cut in the
+    middle ('The Resurrection…Part One'); where that is not enough, the film's id."""
+    labels = [truncate(t, width, ellipsis, measure) for t in titles]
+    for attempt in (lambda t, i: middle(t, width, ellipsis, measure),
+                    lambda t, i: middle(i, width, ellipsis, measure)):
         seen: dict[str, int] = {}
         for label in labels:
             seen[label] = seen.get(label, 0) + 1
@@ -459,29 +499,31 @@ def _labels(titles: list[str], ids: list[str], width: int, g: Glyphs) -> list[st
     return labels
 
 
-def middle(text: str, width: int, ellipsis: str = "…") -> str:
-    """TEXT cut to at most WIDTH cells by leaving out its middle."""
-    if cell_width(text) <= width:
+def middle(text: str, width: float, ellipsis: str = "…", measure: Callable[[str], float] = cell_width) -> str:
+    """TEXT cut to at most WIDTH cells (or units of MEASURE) by leaving out its middle."""
+    if measure(text) <= width:
         return text
-    room = width - cell_width(ellipsis)
-    head = truncate(text, (room + 1) // 2 + cell_width(ellipsis), ellipsis)[: -len(ellipsis)].rstrip()
+    room = width - measure(ellipsis)
+    if room <= 0:
+        return truncate(text, width, ellipsis, measure)
+    head = _prefix(text, (room + 1) // 2, measure).rstrip()
     tail_chars: list[str] = []
-    used = 0
+    used = measure(head)
     for char in reversed(text):
-        size = cell_width(char)
-        if cell_width(head) + used + size > room:
+        size = measure(char)
+        if used + size > room:
             break
         tail_chars.append(char)
         used += size
     return head + ellipsis + "".join(reversed(tail_chars)).lstrip()
 
 
-def _axis(tl: Timeline, axis: int, g: Glyphs) -> tuple[str, str]:
-    """The tick labels line and the axis line, AXIS cells wide."""
+def _axis(tl: Timeline, axis: int, g: Glyphs, thinned: Sequence[Tick]) -> tuple[str, str]:
+    """The tick labels line and the axis line, AXIS cells wide, for the THINNED ticks."""
     rule = [g.h] * axis
     labels = [" "] * axis
     placed: list[tuple[int, int]] = []  # (first, last) cells taken by labels
-    ticks = [(tl.column(t.date, axis), t) for t in _thinned(tl, axis)]
+    ticks = [(tl.column(t.date, axis), t) for t in thinned]
     for col, _ in ticks:
         rule[col] = g.tick
     # Majors (years) first, then the months where they fit; a space between labels.
@@ -499,22 +541,30 @@ def _axis(tl: Timeline, axis: int, g: Glyphs) -> tuple[str, str]:
     return "".join(labels).rstrip(), "".join(rule)
 
 
-MIN_TICK_GAP = 3  # cells between ticks at the least: denser month ticks are thinned to quarters, halves, years
+MIN_TICK_GAP = 3  # cells between month ticks at the least: denser ones are thinned to quarters, halves, years
+MIN_YEAR_GAP = 6  # cells between year ticks at the least: a year's label and a space, with room for rounding
+MONTH_STEPS = (1, 3, 6, 12)
+YEAR_STEPS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
 
 
-def _thinned(tl: Timeline, axis: int) -> list[Tick]:
-    """The ticks to draw on an axis AXIS cells wide: every month, or every 3rd, 6th
-    or 12th where months would crowd; the first one drawn names its year."""
+def _thinned(tl: Timeline, per_day: float, month_gap: float, year_gap: float) -> tuple[list[Tick], int]:
+    """The ticks to draw on an axis PER_DAY units (cells, pixels) a day, and every
+    how many months or years they fall: every month, or every 3rd, 6th or 12th,
+    so that ticks are MONTH_GAP apart at the least; every year, or every 2nd, 5th,
+    10th, 25th... year, YEAR_GAP apart at the least. The first month tick drawn
+    names its year."""
     ticks = list(tl.ticks)
-    if tl.unit != "month" or len(ticks) < 2:
-        return ticks
-    month_cells = axis * 30.44 / tl.days
-    step = next((n for n in (1, 3, 6) if month_cells * n >= MIN_TICK_GAP), 12)
+    if len(ticks) < 2:
+        return ticks, 1
+    if tl.unit == "year":
+        step = next((n for n in YEAR_STEPS if per_day * 365.25 * n >= year_gap), YEAR_STEPS[-1])
+        return [t for t in ticks if t.date.year % step == 0], step
+    step = next((n for n in MONTH_STEPS if per_day * 30.44 * n >= month_gap), MONTH_STEPS[-1])
     kept = [t for t in ticks if (t.date.month - 1) % step == 0]
     if kept and kept[0].date.month != 1:
         first = kept[0]
         kept[0] = Tick(first.date, f"{_MONTH_ABBR[first.date.month - 1]} {first.date.year}", True)
-    return kept
+    return kept, step
 
 
 MAX_NUDGE = 2  # cells a mark may move right to stay visible beside another
@@ -563,16 +613,17 @@ def _lane_cells(tl: Timeline, lane, axis: int, g: Glyphs) -> list[tuple[str, Kin
     return cells
 
 
-def _timeline_list(tl: Timeline, titles: list[str], width: int, g: Glyphs, colour: bool) -> list[Line | str]:
+def _timeline_list(tl: Timeline, titles: list[str], width: int, g: Glyphs, text: _Text) -> list[Line | str]:
+    """The narrow form: each film's title, then a line a window (TITLES are already printable)."""
     out: list[Line | str] = []
     for lane, title in zip(tl.lanes, titles):
         out.extend(_wrapped(title, width, "", "  "))
         for mark in lane.marks:
             r = mark.row.release
-            words = f"{r.date.display()} {g.marks[r.kind]} {', '.join(x for x in (r.label, r.region) if x)}"
+            words = f"{r.date.display()} {g.marks[r.kind]} {text(', '.join(x for x in (r.label, r.region) if x))}"
             if r.status is not Status.CONFIRMED:
                 words += f" [{r.status.value}]"
-            out.extend(_wrapped(safe_text(words), width, "  ", "    "))
+            out.extend(_wrapped(words, width, "  ", "    "))
     return out
 
 
@@ -614,7 +665,7 @@ def draw_stats(rows: Sequence[StatsRow], sink: Sink, by: str, width: int | None 
     if bar_room >= MIN_BAR:
         head = pad(group_head, label_width) + "".join("  " + h.rjust(w) for h, w in zip(heads, widths))
         lines.append(Line((head, "1" if colour else None)))
-        shown = _labels(labels, [text(s.group or "") for s in rows], label_width, g)
+        shown = _labels(labels, [text(s.group or "") for s in rows], label_width, g.ellipsis)
         for s, label, vals in zip(rows, shown, values):
             line = Line((pad(label, label_width), None))
             line.add("".join("  " + v.rjust(w) for v, w in zip(vals, widths)) + "  ")
@@ -657,18 +708,56 @@ def _bar(median: int | float | None, scale: int | float, room: int, g: Glyphs) -
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"})
 
 
+def _svg_plain(value: str) -> str:
+    r"""VALUE as the SVG shows it: control characters written out (``safe_text``) and
+    the characters XML 1.0 forbids (U+FFFE, U+FFFF) as ``\ufffe``."""
+    value = safe_text(value)
+    if not value.isascii():
+        value = "".join(c if c not in "\ufffe\uffff" else f"\\u{ord(c):04x}" for c in value)
+    return value
+
+
 def xml_text(value: str) -> str:
     r"""VALUE as XML character data or an attribute value: control characters written
     out (``safe_text``), characters XML 1.0 forbids (U+FFFE, U+FFFF) as ``\ufffe``,
     and & < > " ' as entities."""
-    value = safe_text(value)
-    if not value.isascii():
-        value = "".join(c if c not in "\ufffe\uffff" else f"\\u{ord(c):04x}" for c in value)
-    return value.translate(_XML_ESCAPES)
+    return _svg_plain(value).translate(_XML_ESCAPES)
 
 
-def _svg_truncate(text: str, chars: int) -> str:
-    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
+# Advance widths of Helvetica (Arial's metrics), in thousandths of an em, for " " to "~".
+_HELVETICA = (
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,  # space to /
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015,  # 0 to @
+    667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667,
+    944, 667, 667, 611,  # A to Z
+    278, 278, 278, 469, 556, 333,  # [ to `
+    556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500,
+    722, 500, 500, 500,  # a to z
+    334, 260, 334, 584,  # { to ~
+)
+# "sans-serif" may be a wider face than Helvetica (DejaVu Sans, Verdana): estimates
+# err on the wide side, as cell_width does. Other narrow characters (accented
+# letters, Cyrillic, Hebrew...) are taken at 0.75 em; wide ones (CJK, emoji, two
+# terminal cells) at 1.25 em, two narrow units and more; zero-width ones at 0.
+_SVG_SLACK = 1.15
+_svg_em: dict[str, float] = {}
+
+
+def _em(char: str) -> float:
+    size = _svg_em.get(char)
+    if size is None:
+        code = ord(char)
+        if 32 <= code <= 126:
+            size = _HELVETICA[code - 32] / 1000 * _SVG_SLACK
+        else:
+            size = {0: 0.0, 1: 0.75}.get(cell_width(char), 1.25)
+        _svg_em[char] = size
+    return size
+
+
+def svg_text_width(text: str, size: float = 13, bold: bool = False) -> float:
+    """An estimate, on the wide side, of how many pixels TEXT takes in the SVG's sans-serif at SIZE."""
+    return sum(map(_em, text)) * size * (1.1 if bold else 1.0)
 
 
 def _mark_title(row: Row) -> str:
@@ -678,43 +767,92 @@ def _mark_title(row: Row) -> str:
     return f"{row.film.title} — " + ", ".join(p for p in parts if p) + status
 
 
+SVG_MONTH_GAP = 36  # pixels between month ticks at the least: a month's label and a space
+SVG_YEAR_GAP = 44  # pixels between year ticks at the least: a year's label (bold) and a space
+
+
 def timeline_svg(tl: Timeline, *, width: int = 960) -> str:
-    """The timeline as a standalone SVG document (UTF-8 text): lanes, month or year
-    ticks, a mark per window coloured by kind (a translucent band for a window known
-    only to the month or year), each with a tooltip; a key below."""
-    label_w, right, top, lane_h = 230, 20, 48, 26
+    """The timeline as a standalone SVG document (UTF-8 text): the axis's first and
+    last day, month or year ticks (thinned as on the terminal, labelled where the
+    labels fit), lanes labelled with the titles (cut to the label column, told apart
+    as on the terminal), a mark per window coloured by kind (a translucent band for
+    a window known only to the month or year, a dashed ring for a cancelled one),
+    each with a tooltip; a key of what is drawn below."""
+    label_w, right, top, lane_h, size = 230, 20, 48, 26, 13
     x0, x1 = label_w + 10, width - right
     span = x1 - x0
 
     def x(day: date) -> float:
         return round(x0 + tl.position(day) * span, 1)
 
-    kinds = sorted({m.kind for lane in tl.lanes for m in lane.marks}, key=lambda k: k.order)
-    key_rows = (len(kinds) + 4) // 5 or 1
-    height = top + lane_h * max(1, len(tl.lanes)) + 24 + 22 * key_rows + 10
+    marks = [m for lane in tl.lanes for m in lane.marks]
+    key: list[tuple[str, str]] = [
+        (f'<circle cx="{{x}}" cy="{{y}}" r="5.5" fill="{SVG_COLOURS[kind]}"/>', kind.label)
+        for kind in sorted({m.kind for m in marks}, key=lambda k: k.order)]
+    if any(not m.exact and m.row.release.status is not Status.CANCELLED for m in marks):
+        band = ('<rect x="{x0}" y="{y0}" width="14" height="12" rx="3" fill="#888888" fill-opacity="0.35" '
+                'stroke="#888888"/>')
+        key.append((band, "a month or year, day not known"))
+    if any(m.row.release.status is Status.CANCELLED for m in marks):
+        ring = ('<circle cx="{x}" cy="{y}" r="4.5" fill="#ffffff" stroke="#888888" stroke-width="2" '
+                'stroke-dasharray="2 2"/>')
+        key.append((ring, "cancelled"))
+    placed_key: list[tuple[int, int, str, str]] = []  # (x, row, marker, label): 180 pixels an item, or more
+    kx, key_row = 20, 0
+    for marker, label in key:
+        item = 16 + math.ceil(svg_text_width(label, size))
+        if kx > 20 and kx + item > width - 10:
+            kx, key_row = 20, key_row + 1
+        placed_key.append((kx, key_row, marker, label))
+        kx += max(180, item + 24)
+    key_rows = key_row + 1
+    bottom = top + lane_h * max(1, len(tl.lanes))
+    height = bottom + 24 + 22 * key_rows + 10
     title = f"relcal timeline, {tl.start.isoformat()} to {tl.end.isoformat()}"
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" font-family="sans-serif" font-size="13">',
+        f'viewBox="0 0 {width} {height}" role="img" font-family="sans-serif" font-size="{size}">',
         f"<title>{xml_text(title)}</title>",
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
     ]
-    bottom = top + lane_h * max(1, len(tl.lanes))
+    # The axis's first and last day, always: a short range may have no tick at all.
+    out.append('<g class="range" fill="#555555" font-size="12">')
+    out.append(f'<text x="{x0}" y="16">{tl.start.isoformat()}</text>')
+    if tl.end != tl.start:
+        out.append(f'<text x="{x1}" y="16" text-anchor="end">{tl.end.isoformat()}</text>')
+    out.append("</g>")
+    ticks, _ = _thinned(tl, span / tl.days, SVG_MONTH_GAP, SVG_YEAR_GAP)
     out.append('<g class="ticks" stroke="#dddddd" fill="#555555">')
-    for tick in tl.ticks:
+    taken: list[tuple[float, float]] = []  # labels drawn: majors (years) first, then months where they fit
+    shown: set[date] = set()
+    for major in (True, False):
+        for tick in ticks:
+            if tick.major != major:
+                continue
+            left = x(tick.date) + 3
+            right_end = left + svg_text_width(tick.label, size, bold=tick.major)
+            if right_end > width - 4 or any(not (right_end + 4 < a or left > b + 4) for a, b in taken):
+                continue
+            taken.append((left, right_end))
+            shown.add(tick.date)
+    for tick in ticks:
         tx = x(tick.date)
         out.append(f'<line x1="{tx}" y1="{top - 8}" x2="{tx}" y2="{bottom}"/>')
-        weight = ' font-weight="bold"' if tick.major else ""
-        out.append(f'<text x="{tx + 3}" y="{top - 14}" stroke="none"{weight}>{xml_text(tick.label)}</text>')
+        if tick.date in shown:
+            weight = ' font-weight="bold"' if tick.major else ""
+            out.append(f'<text x="{tx + 3}" y="{top - 14}" stroke="none"{weight}>{xml_text(tick.label)}</text>')
     out.append("</g>")
-    for i, lane in enumerate(tl.lanes):
+    titles = [_svg_plain(lane.film.title) for lane in tl.lanes]
+    labels = _labels(titles, [_svg_plain(lane.film.id) for lane in tl.lanes], label_w - 8, "…",
+                     lambda text: svg_text_width(text, size))
+    for i, (lane, label) in enumerate(zip(tl.lanes, labels)):
         cy = top + lane_h * i + lane_h / 2
         out.append(f'<g class="lane" data-film="{xml_text(lane.film.id)}">')
         if i % 2:
             out.append(f'<rect x="0" y="{cy - lane_h / 2}" width="{width}" height="{lane_h}" fill="#f6f6f6"/>')
         out.append(f'<text x="{label_w}" y="{cy + 4.5}" text-anchor="end" fill="#222222">'
-                   f"<title>{xml_text(lane.film.title)}</title>{xml_text(_svg_truncate(lane.film.title, 32))}</text>")
+                   f"<title>{xml_text(lane.film.title)}</title>{xml_text(label)}</text>")
         out.append(f'<line x1="{x(lane.first)}" y1="{cy}" x2="{x(lane.last)}" y2="{cy}" stroke="#999999" '
                    f'stroke-width="1.5"/>')
         for mark in lane.marks:
@@ -734,11 +872,10 @@ def timeline_svg(tl: Timeline, *, width: int = 960) -> str:
         out.append("</g>")
     ky = bottom + 24
     out.append('<g class="key" fill="#222222">')
-    for n, kind in enumerate(kinds):
-        kx = 20 + (n % 5) * 180
-        row_y = ky + 22 * (n // 5)
-        out.append(f'<circle cx="{kx}" cy="{row_y - 4}" r="5.5" fill="{SVG_COLOURS[kind]}"/>')
-        out.append(f'<text x="{kx + 10}" y="{row_y}">{xml_text(kind.label)}</text>')
+    for kx, key_row, marker, label in placed_key:
+        row_y = ky + 22 * key_row
+        out.append(marker.format(x=kx, y=row_y - 4, x0=kx - 7, y0=row_y - 10))
+        out.append(f'<text x="{kx + 10}" y="{row_y}">{xml_text(label)}</text>')
     out.append("</g>")
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -255,6 +255,12 @@ def safe_text(text: str, *, breaks: bool = False) -> str:
 
 # Zero-width in every terminal: ZWSP, ZWNJ, ZWJ, word joiner, BOM.
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+# Narrow in the Unicode data Python carries, drawn wide by terminals that follow a
+# newer one (East Asian Wide since Unicode 15.1/16): the trigrams and digrams, the
+# Yijing hexagrams, Tai Xuan Jing symbols and counting rod numerals; and a lone
+# regional-indicator letter (a flag's half), which terminals draw two cells wide.
+_WIDE_RANGES = ((0x2630, 0x2637), (0x268A, 0x268F), (0x4DC0, 0x4DFF), (0x1D300, 0x1D356), (0x1D360, 0x1D376),
+                (0x1F1E6, 0x1F1FF))
 _char_widths: dict[str, int] = {}
 
 
@@ -266,7 +272,8 @@ def _char_width(char: str) -> int:
             width = 1
         elif category in ("Mn", "Me") or char in _ZERO_WIDTH:
             width = 0
-        elif category == "Cn" or unicodedata.east_asian_width(char) in ("W", "F"):
+        elif (category == "Cn" or unicodedata.east_asian_width(char) in ("W", "F")
+              or any(lo <= ord(char) <= hi for lo, hi in _WIDE_RANGES)):
             width = 2  # unassigned: a newer Unicode may make it a wide emoji or ideograph
         else:
             width = 1

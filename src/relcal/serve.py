@@ -161,7 +161,7 @@ def read_query_string(raw: bytes) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------------
 # The data, re-read when its files change
 
-SETTLE = 0.2  # seconds without a change before files that were just written are read
+SETTLE = 0.5  # seconds without a change before files that were just written are read
 SETTLE_MAX = 3.0  # ... but no request waits longer than this for a writer that does not stop
 CHECK_SHARE = 10  # a check of the files is followed by at least this many times its cost without one
 CHECK_MAX = 2.0  # seconds: the longest a change can go unnoticed, however slow the check

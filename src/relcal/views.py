@@ -18,7 +18,7 @@ Every function takes rows as ``Query.rows`` returns them (any iterable of
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from .model import Film, Kind, Release, Status, days_in_month
@@ -320,7 +320,7 @@ class StatsRow:
     """One group of ``stats``: how many films and windows, and their gaps."""
 
     group: str | None  # the film id, distributor, platform, kind, region, "2021-02" or "2021"; None: not set
-    label: str  # the group for a person: the film's title, the kind's label, "(worldwide)"...
+    label: str  # the group for a person: the film's title (with its id where titles repeat), the kind's label...
     films: int
     windows: int
     gaps: tuple[Gap, ...]
@@ -361,6 +361,9 @@ class StatsRow:
 
 
 _NO_GROUP = {"distributor": "(no distributor)", "platform": "(no platform)", "region": "(worldwide)"}
+# Groupings of names people type: "StudioCanal" and "Studiocanal" are one group, as
+# the filters take them (``fold``), shown as first spelled.
+_FOLDED = frozenset({"distributor", "platform", "region"})
 
 
 def _window_key(by: str, row: Row) -> str | None:
@@ -411,26 +414,43 @@ def stats(rows: Iterable[Row], by: str = "film") -> list[StatsRow]:
       where and how the film arrived at home;
     - month and year: the cinema window's month and year, i.e. when it opened.
 
+    Distributors, platforms and regions that differ only in case or accents
+    ("StudioCanal", "Studiocanal") are one group, as the filters take them;
+    the group is named as first spelled in ROWS.
+
     ``films`` counts the films with a window in the group. Groups are ordered
     by title (film), kind order (kind), date (month, year) or name, with the
-    group None last.
+    group None last. By film, the label is the title, followed by the film's id
+    in parentheses where two films of the groups share a title.
     """
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}; use one of {', '.join(GROUPINGS)}")
     rows = list(rows)
+    spellings: dict[str, str] = {}
+
+    def group_of(key: str | None) -> str | None:
+        if key is None or by not in _FOLDED:
+            return key
+        return spellings.setdefault(fold(key), key)
+
     films: dict[str | None, set[str]] = {}
     windows: dict[str | None, int] = {}
     titles: dict[str, Film] = {}
     for row in rows:
-        key = _window_key(by, row)
+        key = group_of(_window_key(by, row))
         films.setdefault(key, set()).add(row.film.id)
         windows[key] = windows.get(key, 0) + 1
         titles[row.film.id] = row.film
     gaps: dict[str | None, list[Gap]] = {}
     for gap in home_gaps(rows):
-        gaps.setdefault(_gap_key(by, gap), []).append(gap)
+        gaps.setdefault(group_of(_gap_key(by, gap)), []).append(gap)
     out = [StatsRow(key, _label(by, key, titles), len(films[key]), windows[key], tuple(gaps.get(key, ())))
            for key in films]
+    if by == "film":  # films of one title: told apart by their ids
+        counts: dict[str, int] = {}
+        for s in out:
+            counts[s.label] = counts.get(s.label, 0) + 1
+        out = [replace(s, label=f"{s.label} ({s.group})") if counts[s.label] > 1 else s for s in out]
     out.sort(key=lambda s: _order(by, s, titles))
     return out
 
