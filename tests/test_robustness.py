@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import signal
 import socket
@@ -219,11 +220,13 @@ def test_the_shipped_dataset_broken_anywhere_is_a_clear_error(run, tmp_path_fact
 def test_a_short_fuzz_run_finds_nothing(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(FUZZ / "corpus", corpus)
-    result = subprocess.run([sys.executable, str(FUZZ / "fuzz_loader.py"), "-runs=3000", "-max_len=4096",
+    result = subprocess.run([sys.executable, str(FUZZ / "fuzz_loader.py"), "-runs=1500", "-max_len=4096",
                              "-seed=1", f"-artifact_prefix={tmp_path}/", str(corpus)],
                             capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "Done 3000 runs" in result.stderr
+    # libFuzzer counts the corpus it reads back in, so "Done 1504 runs" is as good as 1500
+    done = re.search(r"^Done (\d+) runs", result.stderr, flags=re.M)
+    assert done and int(done.group(1)) >= 1500, result.stderr[-3000:]
 
 
 def test_every_fuzz_corpus_input_loads_or_reports():
