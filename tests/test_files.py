@@ -276,7 +276,7 @@ def test_a_reader_never_sees_a_part_of_a_file_nor_a_file_missing(tmp_path):
 
     reader = threading.Thread(target=read)
     reader.start()
-    for generation in range(1, 30):
+    for generation in range(1, 16):
         files.write_set(out, {n: str(generation % 10).encode() * 50_000 for n in names})
     stop.set()
     reader.join()

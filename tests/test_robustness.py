@@ -198,14 +198,14 @@ YAML_VALUES = st.recursive(
     max_leaves=25)
 
 
-@slow(150)
+@slow(80)
 @given(YAML_VALUES)
 def test_arbitrary_yaml_documents_are_data_or_a_clear_error(run, tmp_path_factory, value):
     text = yaml.safe_dump(value, allow_unicode=True)
     _run_on(run, tmp_path_factory.mktemp("yaml"), text.encode("utf-8"))
 
 
-@slow(100)
+@slow(60)
 @given(st.data())
 def test_the_shipped_dataset_broken_anywhere_is_a_clear_error(run, tmp_path_factory, data):
     raw = (ROOT / "data" / "films.yaml").read_bytes()
@@ -218,8 +218,11 @@ def test_the_shipped_dataset_broken_anywhere_is_a_clear_error(run, tmp_path_fact
 # A short coverage-guided fuzz run, and the fuzz corpus replayed
 
 def test_a_short_fuzz_run_finds_nothing(tmp_path):
+    # a seed of 100 corpus inputs: replaying all of them is the next test's job, and took most of this one's time
     corpus = tmp_path / "corpus"
-    shutil.copytree(FUZZ / "corpus", corpus)
+    corpus.mkdir()
+    for seed in sorted((FUZZ / "corpus").iterdir())[:100]:
+        shutil.copy(seed, corpus)
     result = subprocess.run([sys.executable, str(FUZZ / "fuzz_loader.py"), "-runs=1500", "-max_len=4096",
                              "-seed=1", f"-artifact_prefix={tmp_path}/", str(corpus)],
                             capture_output=True, text=True, timeout=600, cwd=tmp_path)
