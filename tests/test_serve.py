@@ -250,12 +250,31 @@ def test_the_page_links_to_this_servers_feeds(server):
 
 
 def test_a_host_header_that_is_not_a_host_is_not_put_in_links(server):
-    _, _, body = server.get("/", headers={"Host": 'evil"><x'})
-    page = body.decode("utf-8")
-    assert "evil" not in page
-    assert f"webcal://127.0.0.1:{server.port}/releases.ics" in page
-    _, _, body = server.get("/", headers={"Host": "films.example:8080"})
-    assert 'href="webcal://films.example:8080/releases.ics"' in body.decode("utf-8")
+    status, _, body = server.get("/", headers={"Host": 'evil"><x'})
+    assert status == 421 and "evil" not in body.decode("utf-8")  # refused, and never echoed
+    _, _, body = server.get("/")  # Host: 127.0.0.1:PORT, as a browser on this machine sends it
+    assert f"webcal://127.0.0.1:{server.port}/releases.ics" in body.decode("utf-8")
+    _, _, body = server.get("/", headers={"Host": f"localhost:{server.port}"})
+    assert f'href="webcal://localhost:{server.port}/releases.ics"' in body.decode("utf-8")
+
+
+def test_on_loopback_only_this_machines_names_are_answered(server, tmp_path):
+    """A page on evil.example that points its own name at 127.0.0.1 (DNS rebinding) must not
+    read the calendar; a reverse proxy's name is allowed with --allow-host."""
+    for path in ("/", "/releases.ics"):
+        status, _, body = server.get(path, headers={"Host": "evil.example"})
+        assert status == 421
+        assert body.decode() == ("relcal serve listens on this machine only and answers to localhost, not to "
+                                 "'evil.example'; behind a proxy that keeps the name, start it with --allow-host "
+                                 "evil.example\n")
+    for name in (f"127.0.0.1:{server.port}", f"LOCALHOST:{server.port}", f"[::1]:{server.port}", "127.0.0.2"):
+        assert server.get("/releases.ics", headers={"Host": name})[0] == 200, name
+    data = write_dataset(tmp_path / "films.yaml")
+    with RelcalServer("--data", str(data), "--today", TODAY, "--allow-host", "films.example") as proxied:
+        status, _, body = proxied.get("/", headers={"Host": "films.example:8080"})
+        assert status == 200
+        assert 'href="webcal://films.example:8080/releases.ics"' in body.decode("utf-8")
+        assert proxied.get("/", headers={"Host": "other.example"})[0] == 421
 
 
 # --------------------------------------------------------------------------

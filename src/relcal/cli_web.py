@@ -26,6 +26,11 @@ def serve(
                                            "(0.0.0.0: every network interface).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", metavar="N", min=0, max=65535,
                                       help="Port to listen on (0: any free one).")] = 8080,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        "--allow-host", metavar="NAME",
+        help="Also answer requests made to NAME (repeatable), e.g. the name a reverse proxy passes on. "
+             "On 127.0.0.1 relcal answers only to localhost names otherwise, so that no web page can "
+             "read the calendar by pointing a name of its own at this machine.")] = None,
     data: DataOpt = None, today: TodayOpt = None, no_cache: NoCacheOpt = False,
 ) -> None:
     """Serve the calendar for calendar apps to subscribe to, and a page with the links, until Ctrl-C.
@@ -40,7 +45,8 @@ def serve(
     from .serve import serve as run_server
 
     fixed = _today(today) if today is not None and today.strip() else None  # else each request's own day
-    run_server(_data(data), host=host, port=port, today=fixed, use_cache=not no_cache, stderr=_sink(ctx).stderr)
+    run_server(_data(data), host=host, port=port, today=fixed, use_cache=not no_cache, stderr=_sink(ctx).stderr,
+               allow_hosts=allow_host or ())
 
 
 @commands.command()

@@ -45,6 +45,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import hashlib
+import ipaddress
 import os
 import re
 import signal
@@ -417,14 +418,32 @@ PAGE_CACHE = "no-cache"  # the page: always asked again (cheap with its ETag), s
 _MAX_ANSWERS = 1024  # answers kept per snapshot, by request: beyond that they are all made afresh ...
 _MAX_CACHED = 64 * 1024 * 1024  # ... and beyond this many bytes of bodies
 _HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?")
+_PORT = re.compile(r":[0-9]{1,5}$")
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+
+def host_name(netloc: str) -> str:
+    """'Films.Example:8080' -> 'films.example' (the name a Host header gives, without its port)."""
+    return _PORT.sub("", netloc.strip()).rstrip(".").lower()
+
+
+def misdirected(name: str) -> Answer:
+    if not _HOST.fullmatch(name):  # not a host name at all: never echoed
+        return text_answer(421, "relcal serve listens on this machine only and answers to localhost")
+    return text_answer(421, f"relcal serve listens on this machine only and answers to localhost, not to {name!r}; "
+                            f"behind a proxy that keeps the name, start it with --allow-host {name}")
 
 
 class App:
     """The ASGI application: routes, answers and the access log."""
 
     def __init__(self, data: Dataset, *, today: date | None, stamp: datetime | None, host: str,
-                 log: Callable[[str], None]):
+                 log: Callable[[str], None], names: frozenset[str] | None = None):
         self.data = data
+        # Bound to loopback, the server answers only to the names of this machine (and those
+        # allowed): a web page that points a name of its own at 127.0.0.1 (DNS rebinding)
+        # cannot read the calendar, nor the user's own films in it. None: any name.
+        self.names = names
         self.today = today  # fixed by --today / RELCAL_TODAY; else the local date of each request
         self.stamp = stamp  # SOURCE_DATE_EPOCH's DTSTAMP, if set
         self.host = host  # host[:port] for links when a request names none
@@ -458,6 +477,10 @@ class App:
         self._access(scope, status, len(body))
 
     async def answer(self, scope: dict[str, Any]) -> Answer:
+        if self.names is not None:
+            named = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), None)
+            if named is not None and host_name(named) not in self.names and not host_name(named).startswith("127."):
+                return misdirected(host_name(named)[:100])
         path = scope["path"]
         if path == "/releases.ics":
             kind = "feed"
@@ -595,7 +618,7 @@ def _netloc(host: str, port: int) -> str:
 
 
 def serve(paths: Sequence[PathLike] | None, *, host: str = "127.0.0.1", port: int = 8080, today: date | None = None,
-          use_cache: bool = True, stderr: TextIO | None = None) -> None:
+          use_cache: bool = True, stderr: TextIO | None = None, allow_hosts: Sequence[str] = ()) -> None:
     """Serve the dataset at PATHS until Ctrl-C (or SIGTERM); returns then, having stopped cleanly."""
     import uvicorn
 
@@ -626,7 +649,10 @@ def serve(paths: Sequence[PathLike] | None, *, host: str = "127.0.0.1", port: in
         log("relcal: listening on every network interface: anyone who can reach this machine can read the calendar")
     log("relcal: Ctrl-C stops")
 
-    app = App(data, today=today, stamp=stamp, host=netloc, log=log)
+    loopback = all(ipaddress.ip_address(a[4][0].split("%")[0]).is_loopback
+                   for a in socket.getaddrinfo(host or "0.0.0.0", None, type=socket.SOCK_STREAM))
+    names = LOOPBACK_NAMES | {host_name(n) for n in allow_hosts} | {host_name(host)} if loopback else None
+    app = App(data, today=today, stamp=stamp, host=netloc, log=log, names=names)
     config = uvicorn.Config(app, http=_http_protocol(), loop="asyncio", lifespan="off", access_log=False, log_config=None,
                             log_level="warning", server_header=False, proxy_headers=False,
                             timeout_graceful_shutdown=3, timeout_keep_alive=5)
