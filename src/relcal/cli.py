@@ -189,10 +189,17 @@ def _date(text: str | None, today: date, option: str, *, end: bool = False) -> d
     return found.last_day if end else found.first_day
 
 
-def _format(sink: Sink, fmt: str | None, bom: bool = False) -> str:
-    key = sink.default_format() if fmt is None else fmt.strip().lower()
-    if key not in FORMATS:
-        raise UsageError(f"--format: {fmt!r} is not a format; use one of {', '.join(FORMATS)}")
+ROW_FORMATS = tuple(f for f in FORMATS if f != "table")  # the formats a pipe reads
+
+
+def _format(sink: Sink, fmt: str | None, bom: bool = False, *, allowed: tuple[str, ...] | None = None,
+            default: str | None = None) -> str:
+    """The --format to write: FMT if it is one of ALLOWED (a command's own list; else
+    FORMATS), else DEFAULT, else table on a terminal and tsv in a pipe; --bom only with csv."""
+    key = (default or sink.default_format()) if fmt is None else fmt.strip().lower()
+    if key not in (allowed or FORMATS):
+        whose = " of this command" if allowed else ""
+        raise UsageError(f"--format: {fmt!r} is not a format{whose}; use one of {', '.join(allowed or FORMATS)}")
     return _bom_check(key, bom)
 
 
@@ -226,16 +233,23 @@ def _query(start: date | None, end: date | None, kind: Any, platform: Any, regio
 
 def _print_rows(ctx: typer.Context, query: Any, catalog: Any, fmt: str | None, no_header: bool,
                 bom: bool = False) -> None:
-    from .render import empty_note, write_rows
+    from .render import write_rows
 
     sink = _sink(ctx)
     fmt = _format(sink, fmt, bom)
     rows = query.rows(catalog)
     if not rows and fmt == "table":
-        before, after = query.nearest_outside(catalog)
-        sink.note(empty_note(query.start, query.end, before, after))
+        _nothing_note(ctx, query, catalog)
         return
     write_rows(sink, fmt, rows, header=not no_header, bom=bom)
+
+
+def _nothing_note(ctx: typer.Context, query: Any, catalog: Any) -> None:
+    """Say that nothing matched, and where the nearest windows are."""
+    from .render import empty_note
+
+    before, after = query.nearest_outside(catalog)
+    _sink(ctx).note(empty_note(query.start, query.end, before, after))
 
 
 # ---------------------------------------------------------------------------

@@ -12,23 +12,11 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import (BomOpt, DataOpt, FilmOpt, FormatOpt, KindOpt, NoCacheOpt, NoHeaderOpt, PersonOpt, PlatformOpt,
-                  RegionOpt, SearchOpt, StatusOpt, TodayOpt, _bom_check, _date, _format, _load, _query, _sink,
-                  _today, commands)
+from .cli import (ROW_FORMATS, BomOpt, DataOpt, FilmOpt, FormatOpt, FromOpt, KindOpt, NoCacheOpt, NoHeaderOpt,
+                  PersonOpt, PlatformOpt, RegionOpt, SearchOpt, StatusOpt, TodayOpt, ToOpt, _date, _format, _load,
+                  _nothing_note, _query, _sink, _today, commands)
 from .errors import UsageError
 from .render import Sink
-
-
-_ROW_FORMATS = ("tsv", "csv", "json", "jsonl", "md")
-
-
-def _picture_format(fmt: str | None, allowed: tuple[str, ...], default: str) -> str:
-    if fmt is None:
-        return default
-    key = fmt.strip().lower()
-    if key not in allowed:
-        raise UsageError(f"--format: {fmt!r} is not a format of this command; use one of {', '.join(allowed)}")
-    return key
 
 
 def _write_out(ctx: typer.Context, output: str | None, draw: Any) -> None:
@@ -57,13 +45,6 @@ def _week_start(text: str) -> int:
     if key in ("sunday", "sun"):
         return 6
     raise UsageError(f"--week-start: {text!r} is not monday or sunday")
-
-
-def _nothing_note(ctx: typer.Context, query: Any, catalog: Any) -> None:
-    from .render import empty_note
-
-    before, after = query.nearest_outside(catalog)
-    _sink(ctx).note(empty_note(query.start, query.end, before, after))
 
 
 OutputOpt = Annotated[str | None, typer.Option("-o", "--output", metavar="FILE",
@@ -100,7 +81,8 @@ def calendar(
 
     day = _today(today)
     first_day = _week_start(week_start)
-    fmt_ = _bom_check(_picture_format(fmt, ("table", *_ROW_FORMATS), "table"), bom)
+    sink = _sink(ctx)
+    fmt_ = _format(sink, fmt, bom, allowed=("table", *ROW_FORMATS), default="table")
     if month is None:
         first, count = date(day.year, day.month, 1), months or 1
     else:
@@ -111,7 +93,6 @@ def calendar(
     query = _query(first, last, kind, platform, region, film, person, search, status)
     catalog = _load(ctx, data, no_cache)
     rows = query.rows(catalog)
-    sink = _sink(ctx)
     if fmt_ != "table":
         from .render import write_rows
 
@@ -149,7 +130,7 @@ def timeline(
     from .views import timeline as build_timeline
 
     day = _today(today)
-    fmt_ = _bom_check(_picture_format(fmt, ("table", "svg", *_ROW_FORMATS), "table"), bom)
+    fmt_ = _format(_sink(ctx), fmt, bom, allowed=("table", "svg", *ROW_FORMATS), default="table")
     query = _query(_date(start, day, "--from"), _date(to, day, "--to", end=True),
                    kind, platform, region, film, person, search, status)
     catalog = _load(ctx, data, no_cache)
@@ -157,7 +138,7 @@ def timeline(
     if not rows and fmt_ in ("table", "svg"):  # a picture of nothing: the note, and no file
         _nothing_note(ctx, query, catalog)
         return
-    if fmt_ in _ROW_FORMATS:
+    if fmt_ in ROW_FORMATS:
         from .render import write_rows
 
         _write_out(ctx, output, lambda sink: write_rows(sink, fmt_, rows, header=not no_header, bom=bom))
@@ -179,8 +160,7 @@ def stats(
         help="film (default), distributor, platform, kind, region, month or year. A window counts in its own "
              "group. A gap counts in the group of its home window for platform and kind, of its cinema window "
              "for distributor, month and year, and of its region for region (none: two worldwide windows).")] = "film",
-    start: Annotated[str | None, typer.Option("--from", metavar="DATE", help="First day (default: all windows).")] = None,
-    to: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last day.")] = None,
+    start: FromOpt = None, to: ToOpt = None,
     kind: KindOpt = None, platform: PlatformOpt = None, region: RegionOpt = None, film: FilmOpt = None,
     person: PersonOpt = None, search: SearchOpt = None, status: StatusOpt = None,
     fmt: FormatOpt = None, no_header: NoHeaderOpt = False, bom: BomOpt = False, data: DataOpt = None,
@@ -196,17 +176,11 @@ def stats(
     """
     from .pictures import STATS_COLUMNS, draw_stats
     from .render import write_records
-    from .views import GROUPINGS, STATS_KEYS, StatsRow
+    from .views import STATS_KEYS, StatsRow, grouping
     from .views import stats as build_stats
 
     day = _today(today)
-    group = by.strip().lower()
-    if group not in GROUPINGS:
-        import difflib
-
-        close = difflib.get_close_matches(group, GROUPINGS, n=1, cutoff=0.5)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise UsageError(f"--by: {by!r} is not a grouping; {hint}use one of: {', '.join(GROUPINGS)}")
+    group = grouping(by)
     query = _query(_date(start, day, "--from"), _date(to, day, "--to", end=True),
                    kind, platform, region, film, person, search, status)
     catalog = _load(ctx, data, no_cache)

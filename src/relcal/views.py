@@ -258,6 +258,20 @@ def _ticks(lo: date, hi: date, unit: str) -> tuple[Tick, ...]:
 CINEMA_KINDS = frozenset({Kind.LIMITED, Kind.THEATRICAL, Kind.VIRTUAL_CINEMA})
 HOME_KINDS = frozenset({Kind.VOD, Kind.STREAMING, Kind.PHYSICAL, Kind.TV})
 GROUPINGS = ("film", "distributor", "platform", "kind", "region", "month", "year")
+
+
+def grouping(text: str) -> str:
+    """TEXT as one of GROUPINGS (case and spaces ignored); a UsageError names the nearest."""
+    key = text.strip().lower()
+    if key in GROUPINGS:
+        return key
+    import difflib
+
+    from .errors import UsageError
+
+    close = difflib.get_close_matches(key, GROUPINGS, n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise UsageError(f"--by: {text!r} is not a grouping; {hint}use one of: {', '.join(GROUPINGS)}")
 STATS_KEYS = ("group", "films", "windows", "gaps", "gap_median_days", "gap_min_days", "gap_max_days")
 
 
